@@ -1,0 +1,48 @@
+/**
+ * The data layer's contract. Readers stream a dataset as batches of rows in columnar form, with the
+ * physical line each row starts on (so a check can point at file:line), in constant memory in rows.
+ */
+export type DataFormat = 'csv' | 'jsonl' | 'parquet';
+
+/**
+ * A raw cell as the file holds it. CSV cells are strings (a null marker becomes null); JSONL cells are
+ * the parsed JSON values (objects and arrays are kept as JSON text); Parquet cells are decoded values
+ * (int64 as bigint when it does not fit a double exactly, dates as Date).
+ */
+export type Cell = string | number | boolean | bigint | Date | null;
+
+export interface RowBatch {
+  /** File the rows came from, as matched by the pattern. */
+  file: string;
+  /** 0-based index of the first row of this batch within its file. */
+  firstRow: number;
+  /** Number of rows in this batch. */
+  length: number;
+  /** Column names, in the order the file has them (for JSONL: first-seen order across the file). */
+  columns: string[];
+  /** values[c][r]: the cell of column c in row r of this batch. Absent JSONL keys are null. */
+  values: Cell[][];
+  /**
+   * 1-based line on which each row starts (CSV: a quoted field may span lines; JSONL: the line of the
+   * object). Absent for Parquet, whose rows have no lines: report `row N` instead.
+   */
+  lines?: Int32Array;
+}
+
+export interface ReadOptions {
+  /** Overrides the format inferred from the file extension. */
+  format?: DataFormat;
+  /** CSV field delimiter; default ',' (and '\t' for .tsv). */
+  delimiter?: string;
+  /** Rows per batch; default 65536. */
+  batchSize?: number;
+  /** CSV strings read as null; default ['', 'NA', 'N/A', 'null', 'NULL', 'None', '<NA>']. */
+  nullValues?: string[];
+  /** Receives bytes read so far for progress display. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export interface DatasetFile {
+  path: string;
+  size: number;
+}
