@@ -1,0 +1,60 @@
+/**
+ * The part of running an action that does not depend on where it runs: parse the inputs, call the core
+ * function, turn a UserError into an annotation and a one-line failure. The runner and the CLI each give
+ * it a RunContext and a way to read inputs and write outputs.
+ */
+import { isUserError, describeProblem } from '../errors';
+import type { AnyActionSpec, OutputValue, RunContext } from './context';
+import { parseInputs } from './inputs';
+
+export interface Host {
+  ctx: RunContext;
+  readInput(name: string): string;
+  expressionFallback(name: string, expression: string): string;
+  setOutput(name: string, value: string): void;
+  flushSummary(): Promise<void>;
+  fail(message: string): void;
+}
+
+export function outputString(v: OutputValue): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+/** Runs one action; returns the exit code the process should end with (0 ok, 1 failed). */
+export async function execute(spec: AnyActionSpec, host: Host): Promise<number> {
+  const { ctx } = host;
+  try {
+    const inputs = parseInputs(spec.inputs, host.readInput, host.expressionFallback);
+    const result = await spec.run(inputs, ctx);
+    for (const [name, value] of Object.entries(result.outputs)) host.setOutput(name, outputString(value as OutputValue));
+    await host.flushSummary();
+    if (result.failure) {
+      host.fail(result.failure);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    if (isUserError(err)) {
+      const loc = err.location;
+      if (loc.file) {
+        ctx.log.annotate({
+          level: 'error',
+          title: `${spec.name}: ${loc.input ? `input '${loc.input}'` : 'invalid input'}`,
+          message: err.hint ? `${err.message}\nHow to fix: ${err.hint}` : err.message,
+          file: loc.file,
+          line: loc.line,
+          column: loc.column,
+        });
+      }
+      ctx.summary(`### ❌ ${spec.name} failed\n\n\`\`\`\n${describeProblem(err.message, loc, err.hint)}\n\`\`\`\n`);
+      await host.flushSummary().catch(() => undefined);
+      host.fail(describeProblem(err.message, loc, err.hint));
+      return 1;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    ctx.log.debug(e.stack ?? e.message);
+    await host.flushSummary().catch(() => undefined);
+    host.fail(`${spec.name} failed unexpectedly: ${e.message}. This is a bug in mlops-actions; the stack trace is in the debug log.`);
+    return 1;
+  }
+}

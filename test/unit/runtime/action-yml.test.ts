@@ -1,0 +1,45 @@
+// Every action.yml must say exactly what its TypeScript spec parses: the same inputs, required flags,
+// defaults and descriptions, the same outputs, node24 and the bundle the build writes.
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTION_SPECS } from '../../../shared/actions';
+import { readActionYml, ROOT } from '../../e2e/harness';
+
+const actionDirs = readdirSync(join(ROOT, 'actions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+describe('action.yml files', () => {
+  it('there is one action folder per spec', () => {
+    expect(actionDirs.sort()).toEqual(ACTION_SPECS.map((s) => s.name).sort());
+  });
+
+  for (const spec of ACTION_SPECS) {
+    describe(spec.name, () => {
+      const yml = readActionYml(spec.name);
+      it('runs on node24 from the shared dist/ bundle', () => {
+        expect(yml.runs).toEqual({ using: 'node24', main: `../../dist/${spec.name}.js` });
+      });
+      it('declares the inputs the spec parses, with the same required flags, defaults and descriptions', () => {
+        const fromYml = Object.entries(yml.inputs ?? {}).map(([name, i]) => ({
+          name,
+          required: i.required ?? false,
+          default: i.default,
+          description: i.description,
+        }));
+        const fromSpec = Object.entries(spec.inputs).map(([name, i]) => {
+          const s = i as { required: boolean; default?: string; description: string };
+          return { name, required: s.required, default: s.default, description: s.description };
+        });
+        expect(fromYml).toEqual(fromSpec);
+      });
+      it('declares the outputs the spec writes', () => {
+        expect(Object.entries(yml.outputs ?? {}).map(([n, o]) => [n, o.description])).toEqual(Object.entries(spec.outputs));
+      });
+      it('its description matches', () => {
+        expect(yml.description).toBe(spec.description);
+      });
+    });
+  }
+});

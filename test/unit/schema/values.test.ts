@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff } from '../../../shared/schema/values';
+
+const kindOf = (v: Parameters<typeof sniff>[0]) => {
+  const s = newSniffed();
+  sniff(v, s);
+  return { kind: KIND_NAMES[s.kind], num: s.num };
+};
+
+describe('cell typing', () => {
+  it.each([
+    ['12', 'integer', 12],
+    ['-7', 'integer', -7],
+    ['+3', 'integer', 3],
+    ['0012', 'integer', 12],
+    ['1.5', 'float', 1.5],
+    ['.5', 'float', 0.5],
+    ['5.', 'float', 5],
+    ['-1.5e3', 'float', -1500],
+    ['2E-2', 'float', 0.02],
+    ['9007199254740993', 'float', 9007199254740992],
+  ])('%s is a number (%s)', (text, kind, num) => {
+    expect(kindOf(text)).toEqual({ kind, num });
+  });
+
+  it.each(['0x1A', '1e', '1.2.3', ' 12', '12 ', '1,000', '--1', '-', '.', 'e5', 'Infinityx', '12abc'])('%s is text', (text) => {
+    expect(kindOf(text).kind).toBe('string');
+  });
+
+  it('NaN and infinities are floats', () => {
+    expect(Number.isNaN(kindOf('NaN').num)).toBe(true);
+    expect(kindOf('nan').kind).toBe('float');
+    expect(kindOf('inf')).toEqual({ kind: 'float', num: Infinity });
+    expect(kindOf('-Infinity')).toEqual({ kind: 'float', num: -Infinity });
+  });
+
+  it('booleans in the YAML 1.2 core spellings only', () => {
+    expect(kindOf('true')).toEqual({ kind: 'boolean', num: 1 });
+    expect(kindOf('FALSE')).toEqual({ kind: 'boolean', num: 0 });
+    expect(kindOf('yes').kind).toBe('string');
+    expect(kindOf('tRue').kind).toBe('string');
+  });
+
+  it('ISO dates and datetimes; impossible dates are text', () => {
+    expect(kindOf('2024-05-01')).toEqual({ kind: 'datetime', num: Date.UTC(2024, 4, 1) });
+    expect(kindOf('2024-05-01T10:30:00Z').num).toBe(Date.UTC(2024, 4, 1, 10, 30));
+    expect(kindOf('2024-05-01 10:30').num).toBe(Date.UTC(2024, 4, 1, 10, 30));
+    expect(kindOf('2024-05-01T10:30:00+02:00').num).toBe(Date.UTC(2024, 4, 1, 8, 30));
+    expect(kindOf('2024-02-30').kind).toBe('string');
+    expect(kindOf('2024-13-01').kind).toBe('string');
+    expect(Number.isNaN(parseIsoDatetime('2023-02-29'))).toBe(true);
+    expect(parseIsoDatetime('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it('typed cells from JSONL and Parquet', () => {
+    expect(kindOf(3)).toEqual({ kind: 'integer', num: 3 });
+    expect(kindOf(3.25)).toEqual({ kind: 'float', num: 3.25 });
+    expect(kindOf(true)).toEqual({ kind: 'boolean', num: 1 });
+    expect(kindOf(12n)).toEqual({ kind: 'integer', num: 12 });
+    expect(kindOf(new Date(5))).toEqual({ kind: 'datetime', num: 5 });
+    expect(kindOf(null).kind).toBe('null');
+    expect(kindOf('').kind).toBe('string');
+    expect(KIND.null).toBe(0);
+  });
+});
