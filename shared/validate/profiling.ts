@@ -155,7 +155,8 @@ export function columnFacts(name: string, col: ColumnProfileJSON): ColumnFacts {
       string: t.string + t.other,
     },
     nonFinite: col.counts.nan + col.counts.inf,
-    distinct: values ? values.length : col.distinct.estimate,
+    // HyperLogLog can overshoot a little on small columns: never more than the values there are.
+    distinct: values ? values.length : Math.min(col.distinct.estimate, col.counts.n - col.counts.null),
     values,
   };
 }

@@ -43,3 +43,12 @@ describe('action.yml files', () => {
     });
   }
 });
+
+describe('action-catalog.md', () => {
+  it('is generated from the action.yml files and up to date (run `node scripts/catalog.mjs`)', async () => {
+    // @ts-expect-error -- a plain ESM script without types
+    const { renderCatalog } = (await import('../../../scripts/catalog.mjs')) as { renderCatalog: () => string };
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(ROOT, 'action-catalog.md'), 'utf8')).toBe(renderCatalog());
+  });
+});
