@@ -1,0 +1,63 @@
+/**
+ * Helpers shared by the data readers.
+ */
+import { isAbsolute, relative, sep } from 'node:path';
+import type { ReadOptions } from './types';
+
+export const DEFAULT_BATCH_SIZE = 65536;
+export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'N/A', 'null', 'NULL', 'None', '<NA>'];
+/** Bytes read from disk at a time by the text readers. */
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/** Options the readers accept beyond the shared contract (mainly for tests). */
+export interface ReaderOptions extends ReadOptions {
+  /** Bytes read from disk per chunk (text formats); default 1 MiB. Tests use tiny values. */
+  chunkSize?: number;
+}
+
+/**
+ * The path to print in an error: relative to the current directory (the workspace on a runner) when
+ * the file is inside it, else as given.
+ */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+/** A positive integer option, or the default. */
+export function positiveInt(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 1) return fallback;
+  return Math.floor(value);
+}
+
+/** 1-based column (in characters, i.e. code points) of position `pos` of `text`. */
+export function columnAt(text: string, pos: number): number {
+  let start = pos;
+  while (start > 0) {
+    const c = text.charCodeAt(start - 1);
+    if (c === 10 || c === 13) break;
+    start--;
+  }
+  let col = 1;
+  for (let i = start; i < pos; i++) {
+    const c = text.charCodeAt(i);
+    // Count a surrogate pair once.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < pos) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    col++;
+  }
+  return col;
+}
+
+/** Shows one character of input readably in a message. */
+export function showChar(ch: string): string {
+  if (ch === '\t') return '\\t';
+  if (ch === '\r') return '\\r';
+  if (ch === '\n') return '\\n';
+  return ch;
+}

@@ -1,0 +1,502 @@
+/**
+ * Streaming RFC 4180 CSV reader.
+ *
+ * - Quoted fields ("a,b"), doubled quotes inside them ("say ""hi"""), line breaks inside them.
+ * - Records end with LF, CRLF or a lone CR; a UTF-8 BOM at the start is dropped; blank lines are
+ *   skipped (as pandas does) but still counted for line numbers.
+ * - The first record is the header: column names, which must be non-empty and distinct.
+ * - Unquoted cells equal to a null marker (`nullValues`) are null. Quoted cells are never null, so a
+ *   quoted empty string "" stays ''.
+ * - Strict: a row with a different number of fields than the header, a quote inside an unquoted field,
+ *   anything but a delimiter or line end after a closing quote, and an unclosed quote are UserErrors
+ *   naming file, line and column.
+ *
+ * Memory is constant in rows: the file is read in chunks (1 MiB), decoded with a streaming TextDecoder
+ * (a multi-byte character split between chunks is fine), and parsed with charCodeAt scanning into
+ * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
+ * the next chunk is there.
+ */
+import { open } from 'node:fs/promises';
+import { UserError } from '../errors';
+import {
+  columnAt,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_NULL_VALUES,
+  displayPath,
+  positiveInt,
+  showChar,
+  type ReaderOptions,
+} from './common';
+import type { Cell, RowBatch } from './types';
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+
+const NEED_MORE = 0;
+const BATCH_FULL = 1;
+const DONE = 2;
+const HEADER_DONE = 3;
+type Status = typeof NEED_MORE | typeof BATCH_FULL | typeof DONE | typeof HEADER_DONE;
+
+/** While the header is read, no data column count applies. */
+const NO_HEADER_YET = 0x7fffffff;
+
+export interface CsvReadOptions extends ReaderOptions {}
+
+/** Checks a delimiter option: one character, not a quote or line break. */
+export function checkDelimiter(delimiter: string): void {
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new UserError(
+      `invalid CSV delimiter '${showChar(delimiter)}': it must be one character other than a double quote or a line break`,
+      { input: 'delimiter' },
+      "Set the `delimiter` input to a single character such as ',', ';', '|' or a tab.",
+    );
+  }
+}
+
+/**
+ * Reads a CSV file as batches of rows (see the module comment for the dialect).
+ * `file` is used as given to open the file and in RowBatch.file.
+ */
+export async function* readCsv(file: string, options: CsvReadOptions = {}): AsyncGenerator<RowBatch> {
+  const delimiter = options.delimiter ?? (/\.tsv$/i.test(file) ? '\t' : ',');
+  checkDelimiter(delimiter);
+  const chunkSize = positiveInt(options.chunkSize, DEFAULT_CHUNK_SIZE);
+  const fh = await open(file, 'r');
+  try {
+    const totalBytes = (await fh.stat()).size;
+    const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
+    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes);
+    const buf = Buffer.allocUnsafe(chunkSize);
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let bytesRead = 0;
+    let pending = '';
+    /** Parse again only when the text has grown to this length (keeps a huge record linear). */
+    let needLength = 0;
+    let first = true;
+    let eof = false;
+    let emitted = false;
+    while (!eof) {
+      const { bytesRead: n } = await fh.read(buf, 0, chunkSize, null);
+      let piece: string;
+      if (n === 0) {
+        eof = true;
+        piece = decoder.decode();
+      } else {
+        bytesRead += n;
+        options.onProgress?.(bytesRead, totalBytes);
+        piece = decoder.decode(buf.subarray(0, n), { stream: true });
+      }
+      let text = pending.length === 0 ? piece : pending + piece;
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      if (!eof && text.length < needLength) {
+        pending = text;
+        continue;
+      }
+      parser.setText(text);
+      for (;;) {
+        const status = parser.parse(eof);
+        if (status === HEADER_DONE) continue;
+        if (status === BATCH_FULL) {
+          emitted = true;
+          yield parser.takeBatch();
+          continue;
+        }
+        if (status === NEED_MORE) {
+          pending = parser.rest();
+          needLength = pending.length * 2;
+          break;
+        }
+        // DONE
+        if (!parser.hasHeader()) {
+          throw new UserError(
+            'empty CSV file: there is no header row',
+            { file: displayPath(file), line: 1 },
+            `The first line of a CSV file must list the column names, separated by '${showChar(delimiter)}'.`,
+          );
+        }
+        if (parser.rowsInBatch() > 0 || !emitted) yield parser.takeBatch();
+        return;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+class CsvParser {
+  private text = '';
+  private pos = 0;
+  private line = 1;
+  private readonly delim: number;
+
+  private ncol = NO_HEADER_YET;
+  private columns: string[] = [];
+  private headerCells: string[] = [];
+  private headerStarts: number[] = [];
+
+  private cols: Cell[][] = [];
+  private lines = new Int32Array(0);
+  private r = 0;
+  private firstRow = 0;
+
+  private readonly nullSet: Set<string>;
+  private readonly emptyValue: string | null;
+  private readonly maxNullLength: number;
+  /** nullFirst[c] is 1 when some null marker starts with char code c. */
+  private readonly nullFirst = new Uint8Array(65536);
+
+  constructor(
+    private readonly file: string,
+    private readonly delimiter: string,
+    private readonly batchSize: number,
+    nullValues: readonly string[],
+    private readonly totalBytes: number,
+  ) {
+    this.delim = delimiter.charCodeAt(0);
+    this.nullSet = new Set(nullValues);
+    this.emptyValue = this.nullSet.has('') ? null : '';
+    let max = 0;
+    for (const v of nullValues) {
+      if (v.length === 0) continue;
+      max = Math.max(max, v.length);
+      this.nullFirst[v.charCodeAt(0)] = 1;
+    }
+    this.maxNullLength = max;
+  }
+
+  setText(text: string): void {
+    this.text = text;
+    this.pos = 0;
+  }
+
+  /** The unparsed tail of the text (the start of an incomplete record). */
+  rest(): string {
+    return this.text.slice(this.pos);
+  }
+
+  hasHeader(): boolean {
+    return this.ncol !== NO_HEADER_YET;
+  }
+
+  rowsInBatch(): number {
+    return this.r;
+  }
+
+  takeBatch(): RowBatch {
+    const r = this.r;
+    const values = this.cols;
+    for (const col of values) if (col.length !== r) col.length = r;
+    const batch: RowBatch = {
+      file: this.file,
+      firstRow: this.firstRow,
+      length: r,
+      columns: this.columns,
+      values,
+      lines: this.lines.length === r ? this.lines : this.lines.slice(0, r),
+    };
+    this.firstRow += r;
+    this.newBatch();
+    return batch;
+  }
+
+  private newBatch(): void {
+    // Preallocate the columns (much less GC work than growing them), but not beyond the most rows the
+    // file can hold: a row takes at least max(ncol, 2) bytes. Past that they grow as needed.
+    const cap = Math.max(1, Math.min(this.batchSize, Math.floor(this.totalBytes / Math.max(this.ncol, 2)) + 1));
+    this.r = 0;
+    this.cols = [];
+    for (let c = 0; c < this.ncol; c++) this.cols.push(new Array<Cell>(cap).fill(null));
+    this.lines = new Int32Array(cap);
+  }
+
+  /**
+   * Parses records from `pos` until the batch is full, the text ends inside a record (NEED_MORE; only
+   * when !isLast) or the input is done. The hot loop: keep it free of closures and allocations other
+   * than the cell strings.
+   */
+  parse(isLast: boolean): Status {
+    const text = this.text;
+    const len = text.length;
+    const D = this.delim;
+    const ncol = this.ncol;
+    const headerMode = ncol === NO_HEADER_YET;
+    const cols = this.cols;
+    const nullSet = this.nullSet;
+    const nullFirst = this.nullFirst;
+    const maxNull = this.maxNullLength;
+    const emptyValue = this.emptyValue;
+    const batchSize = this.batchSize;
+    const headerCells = this.headerCells;
+    const headerStarts = this.headerStarts;
+    let lines = this.lines;
+    let r = this.r;
+    let pos = this.pos;
+    let line = this.line;
+
+    for (;;) {
+      // ---- record start ----
+      if (pos >= len) {
+        this.pos = pos;
+        this.line = line;
+        this.r = r;
+        return isLast ? DONE : NEED_MORE;
+      }
+      let c = text.charCodeAt(pos);
+      if (c === LF) {
+        pos++;
+        line++;
+        continue;
+      }
+      if (c === CR) {
+        if (pos + 1 >= len && !isLast) break; // need to know whether LF follows
+        pos++;
+        if (text.charCodeAt(pos) === LF) pos++;
+        line++;
+        continue;
+      }
+      const recStart = pos;
+      const recLine = line;
+      let p = pos;
+      let f = 0;
+      let extraAt = -1;
+      let extraLine = 0;
+      if (headerMode) {
+        headerCells.length = 0;
+        headerStarts.length = 0;
+      }
+      let incomplete = false;
+
+      for (;;) {
+        // ---- field start at p ----
+        if (f === ncol && extraAt < 0) {
+          extraAt = p;
+          extraLine = line;
+        }
+        c = text.charCodeAt(p);
+        if (c === QUOTE) {
+          const open = p;
+          const openLine = line;
+          let q = p + 1;
+          let seg = q;
+          let escaped = '';
+          let hasEscape = false;
+          for (;;) {
+            if (q >= len) {
+              if (!isLast) {
+                incomplete = true;
+                break;
+              }
+              throw this.unterminated(open, openLine);
+            }
+            c = text.charCodeAt(q);
+            if (c === QUOTE) {
+              if (q + 1 >= len && !isLast) {
+                incomplete = true;
+                break;
+              }
+              if (text.charCodeAt(q + 1) === QUOTE) {
+                escaped += text.slice(seg, q + 1);
+                hasEscape = true;
+                q += 2;
+                seg = q;
+                continue;
+              }
+              break;
+            }
+            if (c === LF) line++;
+            else if (c === CR) {
+              if (q + 1 >= len && !isLast) {
+                incomplete = true;
+                break;
+              }
+              if (text.charCodeAt(q + 1) !== LF) line++;
+            }
+            q++;
+          }
+          if (incomplete) break;
+          const v = hasEscape ? escaped + text.slice(seg, q) : text.slice(seg, q);
+          if (headerMode) {
+            headerCells.push(v);
+            headerStarts.push(open);
+          } else if (f < ncol) {
+            cols[f]![r] = v;
+          }
+          p = q + 1;
+          c = text.charCodeAt(p);
+          if (c === D) {
+            p++;
+            f++;
+            continue;
+          }
+          if (c === LF || c === CR || p >= len) break;
+          throw this.afterQuote(p, line, f);
+        } else {
+          let q = p;
+          while (q < len) {
+            c = text.charCodeAt(q);
+            if (c === D || c === LF || c === CR || c === QUOTE) break;
+            q++;
+          }
+          if (q >= len) {
+            if (!isLast) {
+              incomplete = true;
+              break;
+            }
+            c = -1;
+          }
+          if (c === QUOTE) throw this.bareQuote(q, line, f);
+          if (headerMode) {
+            headerCells.push(text.slice(p, q));
+            headerStarts.push(p);
+          } else if (f < ncol) {
+            const n = q - p;
+            let v: Cell;
+            if (n === 0) v = emptyValue;
+            else if (n <= maxNull && nullFirst[text.charCodeAt(p)] === 1) {
+              const s = text.slice(p, q);
+              v = nullSet.has(s) ? null : s;
+            } else v = text.slice(p, q);
+            cols[f]![r] = v;
+          }
+          p = q;
+          if (c === D) {
+            p++;
+            f++;
+            continue;
+          }
+          break;
+        }
+      }
+      if (incomplete) {
+        pos = recStart;
+        line = recLine;
+        break;
+      }
+
+      // ---- record end at p: LF, CR or end of input ----
+      const nfields = f + 1;
+      const endAt = p;
+      const endLine = line;
+      if (p < len) {
+        if (text.charCodeAt(p) === CR) {
+          if (p + 1 >= len && !isLast) {
+            pos = recStart;
+            line = recLine;
+            break;
+          }
+          p++;
+          if (text.charCodeAt(p) === LF) p++;
+        } else p++;
+        line++;
+      }
+      pos = p;
+
+      if (headerMode) {
+        this.pos = pos;
+        this.line = line;
+        this.setHeader(recLine);
+        return HEADER_DONE;
+      }
+      if (nfields !== ncol) {
+        throw nfields > ncol ? this.ragged(nfields, recLine, extraAt, extraLine, text) : this.ragged(nfields, recLine, endAt, endLine, text);
+      }
+      if (r === lines.length) {
+        const grown = new Int32Array(Math.min(batchSize, lines.length * 2));
+        grown.set(lines);
+        lines = grown;
+        this.lines = lines;
+      }
+      lines[r] = recLine;
+      r++;
+      if (r === batchSize) {
+        this.pos = pos;
+        this.line = line;
+        this.r = r;
+        return BATCH_FULL;
+      }
+    }
+    // Incomplete record: resume at its start with more text.
+    this.pos = pos;
+    this.line = line;
+    this.r = r;
+    return NEED_MORE;
+  }
+
+  private setHeader(line: number): void {
+    const names = this.headerCells.slice();
+    const seen = new Map<string, number>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const loc = { file: displayPath(this.file), line, column: columnAt(this.text, this.headerStarts[i]!) };
+      if (name.trim() === '') {
+        throw new UserError(
+          `empty column name in the CSV header (field ${i + 1} of ${names.length})`,
+          loc,
+          names.length > 1 && i === names.length - 1
+            ? `Name the column, or remove the trailing '${showChar(this.delimiter)}' at the end of the header line.`
+            : 'Give every column a name in the first line of the file.',
+        );
+      }
+      const prev = seen.get(name);
+      if (prev !== undefined) {
+        throw new UserError(
+          `duplicate column name '${name}' in the CSV header (fields ${prev + 1} and ${i + 1})`,
+          loc,
+          'Rename one of the columns: column names must be distinct.',
+        );
+      }
+      seen.set(name, i);
+    }
+    this.columns = names;
+    this.ncol = names.length;
+    this.newBatch();
+  }
+
+  private ragged(found: number, recLine: number, at: number, atLine: number, text: string): UserError {
+    const expected = this.ncol;
+    const d = showChar(this.delimiter);
+    return new UserError(
+      `ragged row: expected ${expected} field${expected === 1 ? '' : 's'} (as in the header), found ${found} in the row on line ${recLine}`,
+      { file: displayPath(this.file), line: atLine, column: columnAt(text, at) },
+      found > expected
+        ? `Remove the extra fields. If a value contains '${d}', enclose it in double quotes ("...").`
+        : `Add the missing values (leave a value empty for null, e.g. 'a${d}${d}c'). If a value contains a line break, enclose it in double quotes.`,
+    );
+  }
+
+  private unterminated(open: number, openLine: number): UserError {
+    return new UserError(
+      `unterminated quoted field: the quote opened on line ${openLine} is never closed`,
+      { file: displayPath(this.file), line: openLine, column: columnAt(this.text, open) },
+      'Close the quoted value with a double quote. A double quote inside a quoted value must be doubled ("").',
+    );
+  }
+
+  private bareQuote(at: number, line: number, field: number): UserError {
+    return new UserError(
+      `unexpected double quote inside the unquoted field ${field + 1}${this.nameOf(field)} on line ${line}`,
+      { file: displayPath(this.file), line, column: columnAt(this.text, at) },
+      'Enclose the whole value in double quotes and double each quote inside it, e.g. "5"" screen" for 5" screen.',
+    );
+  }
+
+  private afterQuote(at: number, line: number, field: number): UserError {
+    const ch = String.fromCodePoint(this.text.codePointAt(at)!);
+    return new UserError(
+      `unexpected character '${showChar(ch)}' after the closing quote of field ${field + 1}${this.nameOf(field)} on line ${line}`,
+      { file: displayPath(this.file), line, column: columnAt(this.text, at) },
+      `A quoted value must be followed by '${showChar(this.delimiter)}' or the end of the line. If the quote belongs to the value, enclose the whole value in double quotes and double each quote inside it ("").`,
+    );
+  }
+
+  private nameOf(field: number): string {
+    const name = this.ncol === NO_HEADER_YET ? undefined : this.columns[field];
+    return name === undefined ? '' : ` ('${name}')`;
+  }
+}
