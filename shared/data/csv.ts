@@ -28,7 +28,7 @@ import {
   showChar,
   type ReaderOptions,
 } from './common';
-import type { Cell, RowBatch } from './types';
+import type { Cell, RawCells, RowBatch } from './types';
 
 const LF = 10;
 const CR = 13;
@@ -44,6 +44,48 @@ type Status = typeof NEED_MORE | typeof BATCH_FULL | typeof DONE | typeof HEADER
 const NO_HEADER_YET = 0x7fffffff;
 
 export interface CsvReadOptions extends ReaderOptions {}
+
+/** RawCells.flags values. */
+export const CELL_PLAIN = 0;
+export const CELL_QUOTED = 1;
+/** Quoted with doubled quotes inside: the range is not the value; RawCells.escaped holds it. */
+export const CELL_ESCAPED = 2;
+export const CELL_NULL = 3;
+
+/**
+ * A CSV batch whose cells are ranges of one decoded text: consumers that can work on characters (parse
+ * a number, hash a row) read `raw` and allocate nothing; `values` is built on first access.
+ */
+class CsvBatch implements RowBatch {
+  private materialized: Cell[][] | undefined;
+  constructor(
+    readonly file: string,
+    readonly firstRow: number,
+    readonly length: number,
+    readonly columns: string[],
+    readonly lines: Int32Array,
+    readonly raw: RawCells,
+  ) {}
+
+  get values(): Cell[][] {
+    if (!this.materialized) {
+      const { text, starts, ends, flags, escaped } = this.raw;
+      const ncol = this.columns.length;
+      const out: Cell[][] = [];
+      for (let c = 0; c < ncol; c++) {
+        const col = new Array<Cell>(this.length);
+        for (let r = 0; r < this.length; r++) {
+          const i = r * ncol + c;
+          const f = flags[i];
+          col[r] = f === CELL_NULL ? null : f === CELL_ESCAPED ? escaped.get(i)! : text.slice(starts[i], ends[i]);
+        }
+        out.push(col);
+      }
+      this.materialized = out;
+    }
+    return this.materialized;
+  }
+}
 
 /** Checks a delimiter option: one character, not a quote or line break. */
 export function checkDelimiter(delimiter: string): void {
@@ -68,7 +110,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
   try {
     const totalBytes = (await fh.stat()).size;
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
-    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes);
+    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true);
     const buf = Buffer.allocUnsafe(chunkSize);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     let bytesRead = 0;
@@ -108,6 +150,11 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
           continue;
         }
         if (status === NEED_MORE) {
+          // Raw cells point into this text: hand the rows over before the next chunk replaces it.
+          if (parser.raw && parser.rowsInBatch() > 0) {
+            emitted = true;
+            yield parser.takeBatch();
+          }
           pending = parser.rest();
           needLength = pending.length * 2;
           break;
@@ -142,6 +189,10 @@ class CsvParser {
 
   private cols: Cell[][] = [];
   private lines = new Int32Array(0);
+  private starts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private flags = new Uint8Array(0);
+  private escaped = new Map<number, string>();
   private r = 0;
   private firstRow = 0;
 
@@ -157,6 +208,7 @@ class CsvParser {
     private readonly batchSize: number,
     nullValues: readonly string[],
     private readonly totalBytes: number,
+    readonly raw: boolean,
   ) {
     this.delim = delimiter.charCodeAt(0);
     this.nullSet = new Set(nullValues);
@@ -190,6 +242,20 @@ class CsvParser {
 
   takeBatch(): RowBatch {
     const r = this.r;
+    if (this.raw) {
+      const n = r * this.ncol;
+      const batch = new CsvBatch(this.file, this.firstRow, r, this.columns, this.lines.slice(0, r), {
+        text: this.text,
+        starts: this.starts.slice(0, n),
+        ends: this.ends.slice(0, n),
+        flags: this.flags.slice(0, n),
+        escaped: this.escaped,
+      });
+      this.firstRow += r;
+      this.r = 0;
+      this.escaped = new Map();
+      return batch;
+    }
     const values = this.cols;
     for (const col of values) if (col.length !== r) col.length = r;
     const batch: RowBatch = {
@@ -210,9 +276,16 @@ class CsvParser {
     // file can hold: a row takes at least max(ncol, 2) bytes. Past that they grow as needed.
     const cap = Math.max(1, Math.min(this.batchSize, Math.floor(this.totalBytes / Math.max(this.ncol, 2)) + 1));
     this.r = 0;
+    this.lines = new Int32Array(cap);
+    if (this.raw) {
+      // Reused from batch to batch (takeBatch copies what it hands over).
+      this.starts = new Int32Array(cap * this.ncol);
+      this.ends = new Int32Array(cap * this.ncol);
+      this.flags = new Uint8Array(cap * this.ncol);
+      return;
+    }
     this.cols = [];
     for (let c = 0; c < this.ncol; c++) this.cols.push(new Array<Cell>(cap).fill(null));
-    this.lines = new Int32Array(cap);
   }
 
   /**
@@ -234,6 +307,10 @@ class CsvParser {
     const batchSize = this.batchSize;
     const headerCells = this.headerCells;
     const headerStarts = this.headerStarts;
+    const raw = this.raw;
+    let starts = this.starts;
+    let ends = this.ends;
+    let flags = this.flags;
     let lines = this.lines;
     let r = this.r;
     let pos = this.pos;
@@ -320,12 +397,17 @@ class CsvParser {
             q++;
           }
           if (incomplete) break;
-          const v = hasEscape ? escaped + text.slice(seg, q) : text.slice(seg, q);
           if (headerMode) {
-            headerCells.push(v);
+            headerCells.push(hasEscape ? escaped + text.slice(seg, q) : text.slice(seg, q));
             headerStarts.push(open);
           } else if (f < ncol) {
-            cols[f]![r] = v;
+            if (raw) {
+              const i = r * ncol + f;
+              starts[i] = open + 1;
+              ends[i] = q;
+              flags[i] = hasEscape ? CELL_ESCAPED : CELL_QUOTED;
+              if (hasEscape) this.escaped.set(i, escaped + text.slice(seg, q));
+            } else cols[f]![r] = hasEscape ? escaped + text.slice(seg, q) : text.slice(seg, q);
           }
           p = q + 1;
           c = text.charCodeAt(p);
@@ -354,6 +436,19 @@ class CsvParser {
           if (headerMode) {
             headerCells.push(text.slice(p, q));
             headerStarts.push(p);
+          } else if (f < ncol && raw) {
+            const n = q - p;
+            const i = r * ncol + f;
+            starts[i] = p;
+            ends[i] = q;
+            flags[i] =
+              n === 0
+                ? emptyValue === null
+                  ? CELL_NULL
+                  : CELL_PLAIN
+                : n <= maxNull && nullFirst[text.charCodeAt(p)] === 1 && nullSet.has(text.slice(p, q))
+                  ? CELL_NULL
+                  : CELL_PLAIN;
           } else if (f < ncol) {
             const n = q - p;
             let v: Cell;
@@ -411,6 +506,18 @@ class CsvParser {
         grown.set(lines);
         lines = grown;
         this.lines = lines;
+        if (raw) {
+          const cap = grown.length * ncol;
+          const s2 = new Int32Array(cap);
+          s2.set(starts);
+          const e2 = new Int32Array(cap);
+          e2.set(ends);
+          const f2 = new Uint8Array(cap);
+          f2.set(flags);
+          starts = this.starts = s2;
+          ends = this.ends = e2;
+          flags = this.flags = f2;
+        }
       }
       lines[r] = recLine;
       r++;

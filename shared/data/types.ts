@@ -27,6 +27,21 @@ export interface RowBatch {
    * object). Absent for Parquet, whose rows have no lines: report `row N` instead.
    */
   lines?: Int32Array;
+  /**
+   * CSV read with `raw: true`: the cells as ranges of one decoded text, so a consumer can type and hash
+   * them without allocating a string per cell. `values` is then built only when first read.
+   */
+  raw?: RawCells;
+}
+
+export interface RawCells {
+  text: string;
+  /** Cell (row r, column c) is text[starts[i], ends[i]) with i = r * columns.length + c (quotes excluded). */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** 0 plain, 1 quoted, 2 quoted with doubled quotes (the value is in `escaped`), 3 null marker. */
+  flags: Uint8Array;
+  escaped: Map<number, string>;
 }
 
 export interface ReadOptions {
@@ -38,6 +53,8 @@ export interface ReadOptions {
   batchSize?: number;
   /** CSV strings read as null; default ['', 'NA', 'N/A', 'null', 'NULL', 'None', '<NA>']. */
   nullValues?: string[];
+  /** CSV only: also provide `raw` cell ranges (see RowBatch.raw); batches then end at chunk boundaries. */
+  raw?: boolean;
   /** Receives bytes read so far for progress display. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

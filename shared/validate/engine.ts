@@ -7,9 +7,11 @@
 import type { Cell, DatasetFile, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
 import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
-import { KIND, KIND_NAMES, cellText, newSniffed, sniff, type Kind } from '../schema/values';
+import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffRange, type Kind } from '../schema/values';
 import { Findings, type Example, type FindingSeverity } from './findings';
-import { FingerprintSet, hashText } from './rowset';
+import { FingerprintSet, chainRow, hashRange } from './rowset';
+import { Interner } from './intern';
+import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { ProfileBuilder, profileKindFor, type ColumnSink, type ReferenceColumn } from './profiling';
 import type { DatasetProfile, ProfileKind } from '../profile/profile';
 import { inferColumn, MAX_INFERRED_CATEGORIES, type ColumnFacts } from '../schema/infer';
@@ -52,9 +54,13 @@ class ColumnState {
   readonly unique: Set<string> | undefined;
   readonly numeric: boolean;
   maxTime = -Infinity;
-  /** For the constant-column check. */
-  first: string | undefined;
+  /** For the constant-column check: the first value's hash, and whether another value differed. */
+  firstH1 = 0;
+  firstH2 = 0;
   varies = false;
+  /** Scratch for one cell's 64-bit hash. */
+  readonly hash = new Int32Array(2);
+  readonly interner = new Interner();
   nonNull = 0;
   readonly sink: ColumnSink;
 
@@ -91,11 +97,11 @@ export async function runValidation(
   let rows = 0;
   let rowHash = new Uint32Array(0);
 
-  const stateOf = (name: string, values: Cell[], length: number): ColumnState => {
+  const stateOf = (name: string, batch: RowBatch, c: number): ColumnState => {
     let s = states.get(name);
     if (!s) {
       const spec = schema?.columns[name];
-      const kind = spec ? profileKindFor(spec.type) : guessKind(values, length);
+      const kind = spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length);
       s = new ColumnState(name, spec, plan.reference?.get(name), name === plan.label, kind, profile);
       states.set(name, s);
       columnOrder.push(name);
@@ -130,7 +136,9 @@ export async function runValidation(
     }
   };
 
-  for await (const batch of readDataset(files, plan.read)) {
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  let bytesSeen = 0;
+  for await (const batch of readDataset(files, { ...plan.read, raw: true, onProgress: (done, total) => { bytesSeen = done; plan.read.onProgress?.(done, total); } })) {
     if (batch.file !== currentFile) {
       endFile();
       currentFile = batch.file;
@@ -139,11 +147,13 @@ export async function runValidation(
     if (batch.columns.length > fileColumns.length) fileColumns = batch.columns.slice();
     const file = plan.display(batch.file);
     if (dupes) {
+      // Size the fingerprint table once for the rows the files will hold, from the bytes per row so far.
+      if (bytesSeen > 0 && rows + batch.length > 0) dupes.expect(Math.ceil(((rows + batch.length) * totalBytes) / bytesSeen));
       if (rowHash.length < batch.length * 2) rowHash = new Uint32Array(batch.length * 2);
       rowHash.fill(0, 0, batch.length * 2);
     }
     for (let c = 0; c < batch.columns.length; c++) {
-      const state = stateOf(batch.columns[c]!, batch.values[c] as Cell[], batch.length);
+      const state = stateOf(batch.columns[c]!, batch, c);
       checkColumn(state, batch, c, file, findings, sn, dupes ? rowHash : undefined, table);
     }
     if (dupes && dupSeverity) {
@@ -184,15 +194,17 @@ export async function runValidation(
       );
     }
   }
+  const profileOut = profile.finish(columnOrder, rows);
   const constantSev = table ? sev(table['constant-columns']) : 'warning';
   if (constantSev) {
     for (const s of states.values()) {
       if (!s.varies && s.nonNull > 1 && !s.isLabel) {
-        findings.add('constant', constantSev, s.name, 'more than one value', `always '${s.first ?? ''}'`);
+        const top = profileOut.columns[s.name]?.topK.items[0]?.[0];
+        findings.add('constant', constantSev, s.name, 'more than one value', `always '${String(top ?? '')}'`);
       }
     }
   }
-  return { rows, columns: columnOrder, findings, profile: profile.finish(columnOrder, rows) };
+  return { rows, columns: columnOrder, findings, profile: profileOut };
 }
 
 /** The profile kind of a column without a declared type, from the values of the first batch it is in. */
@@ -225,6 +237,9 @@ function example(batch: RowBatch, r: number, file: string, value?: string): Exam
   return e;
 }
 
+const NULL_H1 = 0x9e3779b9 | 0;
+const NULL_H2 = 0x7f4a7c15 | 0;
+
 function checkColumn(
   s: ColumnState,
   batch: RowBatch,
@@ -235,7 +250,10 @@ function checkColumn(
   rowHash: Uint32Array | undefined,
   table: DataSchema['table'] | undefined,
 ): void {
-  const values = batch.values[c] as Cell[];
+  const raw = batch.raw;
+  const values = raw ? undefined : (batch.values[c] as Cell[]);
+  const ncol = batch.columns.length;
+  const rtext = raw?.text ?? '';
   const spec = s.spec;
   const type = spec?.type;
   const accepts = type ? TYPE_ACCEPTS[type] : undefined;
@@ -248,42 +266,73 @@ function checkColumn(
   const hi = range && typeof range[1] === 'number' ? range[1] : range && typeof range[1] === 'string' ? Date.parse(range[1]) : Infinity;
   const allowNan = spec?.['allow-nan'] ?? false;
   const textual = type === 'string' || type === 'category';
+  const h = s.hash;
 
   for (let r = 0; r < batch.length; r++) {
-    const cell = values[r] ?? null;
-    sniff(cell, sn);
+    // 1. Type the cell; hash it into its row. For a raw CSV cell nothing is allocated here.
+    let cell: Cell = null;
+    let text: string | undefined;
+    let i = 0;
+    let st = 0;
+    let en = 0;
+    let rawRange = false;
+    if (raw) {
+      i = r * ncol + c;
+      const flag = raw.flags[i];
+      if (flag === CELL_NULL) sn.kind = KIND.null;
+      else if (flag === CELL_ESCAPED) {
+        cell = text = raw.escaped.get(i)!;
+        sniff(cell, sn);
+      } else {
+        st = raw.starts[i]!;
+        en = raw.ends[i]!;
+        rawRange = true;
+        sniffRange(rtext, st, en, sn);
+      }
+    } else {
+      cell = values![r] ?? null;
+      sniff(cell, sn);
+    }
     const kind = sn.kind;
     if (kind === KIND.null) {
-      if (rowHash) hashText('\u0000', rowHash[2 * r]!, rowHash[2 * r + 1]!, rowHash, 2 * r);
+      if (rowHash) chainRow(rowHash, r, NULL_H1, NULL_H2);
       col.addNull();
       // A null label is the label-null finding; not the null one as well.
       if (spec && !spec.nullable && !s.isLabel) findings.add('null', 'error', s.name, 'no nulls', 'null', example(batch, r, file));
       if (s.isLabel) findings.add('label-null', 'error', s.name, 'a label on every row', 'null', example(batch, r, file));
       continue;
     }
-    const text = typeof cell === 'string' ? cell : cellText(cell);
-    if (rowHash) hashText(text, rowHash[2 * r]!, rowHash[2 * r + 1]!, rowHash, 2 * r);
-    s.nonNull++;
-    if (!s.varies) {
-      if (s.first === undefined) s.first = text;
-      else if (s.first !== text) s.varies = true;
+    if (rawRange) hashRange(rtext, st, en, h);
+    else {
+      text ??= typeof cell === 'string' ? cell : cellText(cell);
+      hashRange(text, 0, text.length, h);
     }
+    if (rowHash) chainRow(rowHash, r, h[0]!, h[1]!);
+    s.nonNull++;
+    // The constant-column check compares cell hashes: no text needed.
+    if (!s.varies) {
+      if (s.nonNull === 1) {
+        s.firstH1 = h[0]!;
+        s.firstH2 = h[1]!;
+      } else if (h[0] !== s.firstH1 || h[1] !== s.firstH2) s.varies = true;
+    }
+
+    // 2. Check it against the declared type and rules; profile it.
     if (accepts && !accepts(kind, sn.num)) {
-      findings.add('type', 'error', s.name, type!, `${KIND_NAMES[kind]} '${text.length > 40 ? `${text.slice(0, 37)}...` : text}'`, example(batch, r, file, text));
-      col.addMismatch(text);
+      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      findings.add('type', 'error', s.name, type!, `${KIND_NAMES[kind]} '${t.length > 40 ? `${t.slice(0, 37)}...` : t}'`, example(batch, r, file, t));
+      col.addMismatch(t);
       continue;
     }
-    if (textual) {
-      col.addText(text);
-      if (s.allowed && !s.allowed.has(text)) {
-        findings.add('values', 'error', s.name, `one of ${[...s.allowed].slice(0, 8).join(', ')}${s.allowed.size > 8 ? ', …' : ''}`, `'${text}'`, example(batch, r, file, text));
+    if (textual || kind === KIND.string) {
+      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      col.addText(t);
+      if (s.allowed && !s.allowed.has(t)) {
+        findings.add('values', 'error', s.name, `one of ${[...s.allowed].slice(0, 8).join(', ')}${s.allowed.size > 8 ? ', …' : ''}`, `'${t}'`, example(batch, r, file, t));
       }
-      if (s.regex && !s.regex.test(text)) {
-        findings.add('regex', 'error', s.name, `matches /${s.regex.source}/`, `'${text}'`, example(batch, r, file, text));
+      if (s.regex && !s.regex.test(t)) {
+        findings.add('regex', 'error', s.name, `matches /${s.regex.source}/`, `'${t}'`, example(batch, r, file, t));
       }
-    } else if (kind === KIND.string) {
-      // No declared type: profile text as text.
-      col.addText(text);
     } else if (kind === KIND.boolean) {
       col.addBoolean(sn.num === 1);
     } else {
@@ -294,25 +343,32 @@ function checkColumn(
       } else {
         col.addNumber(num, kind === KIND.integer);
       }
-      if (Number.isNaN(num) || num === Infinity || num === -Infinity) {
+      if (num !== num || num === Infinity || num === -Infinity) {
         if (!allowNan && (s.numeric || !spec)) {
-          findings.add('nan', spec ? 'error' : 'warning', s.name, 'finite numbers', text, example(batch, r, file, text));
+          const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+          findings.add('nan', spec ? 'error' : 'warning', s.name, 'finite numbers', t, example(batch, r, file, t));
         }
         continue;
       }
       if (num < lo || num > hi) {
-        findings.add('range', 'error', s.name, `[${String(range![0] ?? '-∞')}, ${String(range![1] ?? '∞')}]`, text, example(batch, r, file, text));
+        const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+        findings.add('range', 'error', s.name, `[${String(range![0] ?? '-∞')}, ${String(range![1] ?? '∞')}]`, t, example(batch, r, file, t));
       }
       if (oorSev && ref && ref.min !== undefined && ref.max !== undefined && (num < ref.min || num > ref.max) && kind !== KIND.datetime) {
-        findings.add('out-of-range', oorSev, s.name, `within the reference's [${ref.min}, ${ref.max}]`, text, example(batch, r, file, text));
+        const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+        findings.add('out-of-range', oorSev, s.name, `within the reference's [${ref.min}, ${ref.max}]`, t, example(batch, r, file, t));
       }
     }
-    if (newCatSev && ref?.categories && (textual || kind === KIND.string || kind === KIND.boolean) && !ref.categories.has(text)) {
-      findings.add('new-category', newCatSev, s.name, `one of the ${ref.categories.size} reference categories`, `'${text}'`, example(batch, r, file, text));
+    if (newCatSev && ref?.categories && (textual || kind === KIND.string || kind === KIND.boolean)) {
+      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      if (!ref.categories.has(t)) {
+        findings.add('new-category', newCatSev, s.name, `one of the ${ref.categories.size} reference categories`, `'${t}'`, example(batch, r, file, t));
+      }
     }
     if (s.unique) {
-      if (s.unique.has(text)) findings.add('unique', 'error', s.name, 'unique values', `'${text}' repeated`, example(batch, r, file, text));
-      else s.unique.add(text);
+      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      if (s.unique.has(t)) findings.add('unique', 'error', s.name, 'unique values', `'${t}' repeated`, example(batch, r, file, t));
+      else s.unique.add(t);
     }
   }
 }

@@ -53,7 +53,7 @@ class Sink implements ColumnSink {
     else this.p.update(x);
   }
   addDatetime(ms: number): void {
-    this.p.update(new Date(ms));
+    this.p.updateDate(ms);
   }
   addBoolean(b: boolean): void {
     this.p.update(b);

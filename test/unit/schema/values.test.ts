@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff } from '../../../shared/schema/values';
+import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff, sniffRange } from '../../../shared/schema/values';
 
 const kindOf = (v: Parameters<typeof sniff>[0]) => {
   const s = newSniffed();
@@ -61,5 +61,27 @@ describe('cell typing', () => {
     expect(kindOf(null).kind).toBe('null');
     expect(kindOf('').kind).toBe('string');
     expect(KIND.null).toBe(0);
+  });
+});
+
+describe('typing a range of a text (CSV raw cells) agrees with typing the string', () => {
+  it('on a corpus of numbers, dates, specials and text', () => {
+    const corpus = [
+      '', '0', '-0', '+0', '12', '0012', '-7', '1.5', '.5', '5.', '-1.5e3', '2E-2', '1e22', '1e23', '123456789012345', '1234567890123456',
+      '12345678901234567890', '0.1', '0.3', '3.141592653589793', '2.2250738585072014e-308', '1e-400', '9007199254740993', '1e', '1.2.3', '0x1A',
+      '--1', '-', '.', 'e5', '12abc', 'NaN', 'nan', '-nan', 'inf', '-inf', '+inf', 'Infinity', '-Infinity', 'Inf', 'true', 'False', 'TRUE', 'tRue',
+      'yes', '2024-05-01', '2024-02-29', '2023-02-29', '2024-13-01', '2024-00-10', '0000-01-01', '2024-05-01T10:30:00Z', '2024-05-01 10:30',
+      '2024-05-01x', '12345-67-89', 'basic', 'north-east', 'channel-10', 'ümlaut', 'a,b',
+    ];
+    for (let k = 0; k < 2000; k++) corpus.push((Math.random() * 10 ** (Math.random() * 30 - 15)).toPrecision(1 + Math.floor(Math.random() * 17)));
+    const a = newSniffed();
+    const b = newSniffed();
+    for (const s of corpus) {
+      const padded = `xx${s}yy`;
+      sniff(s, a);
+      sniffRange(padded, 2, 2 + s.length, b);
+      expect({ s, kind: KIND_NAMES[b.kind] }).toEqual({ s, kind: KIND_NAMES[a.kind] });
+      if (a.kind !== KIND.string) expect(Object.is(b.num, a.num) || (Number.isNaN(a.num) && Number.isNaN(b.num)), `${s}: ${b.num} vs ${a.num}`).toBe(true);
+    }
   });
 });
