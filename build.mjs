@@ -12,6 +12,8 @@ const actions = readdirSync('actions', { withFileTypes: true })
 const entryPoints = Object.fromEntries([
   ...actions.map((name) => [name, `actions/${name}/main.ts`]),
   ['cli', 'cli/mlops.ts'],
+  // Worker threads the actions and the CLI start (found next to them in dist/).
+  ['validate-worker', 'shared/validate/worker.ts'],
 ]);
 
 rmSync('dist', { recursive: true, force: true });
@@ -30,7 +32,11 @@ await build({
   banner: {
     js: [
       "import { createRequire as __mlopsCreateRequire } from 'node:module';",
+      "import { setFlagsFromString as __mlopsV8Flags } from 'node:v8';",
       'const require = __mlopsCreateRequire(import.meta.url);',
+      // A runner starts actions with plain `node`: no command-line flags. Small young-generation
+      // semi-spaces keep peak memory down when streaming (measured: 1M rows, 237 -> 160 MiB, same speed).
+      "__mlopsV8Flags('--max-semi-space-size=4');",
     ].join('\n'),
   },
   logLevel: 'warning',

@@ -92,6 +92,7 @@ export async function validateData(inputs: ValidateDataInputs, ctx: RunContext) 
       now: inputs.now ?? Date.now(),
       read: { format: inputs.format, delimiter: inputs.delimiter, onProgress: (done) => progress.update(done) },
       display,
+      tempDir: ctx.tempDir,
     }),
     hashDataset(files),
   ]);

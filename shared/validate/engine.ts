@@ -9,7 +9,9 @@ import { readDataset } from '../data/dataset';
 import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
 import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffRange, type Kind } from '../schema/values';
 import { Findings, type Example, type FindingSeverity } from './findings';
-import { FingerprintSet, chainRow, hashRange } from './rowset';
+import { tryParallel } from './parallel';
+import { chainRow, hashRange } from './rowset';
+import { DuplicateFinder } from './duplicates';
 import { Interner } from './intern';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { ProfileBuilder, profileKindFor, type ColumnSink, type ReferenceColumn } from './profiling';
@@ -26,6 +28,8 @@ export interface ValidationPlan {
   read: ReadOptions;
   /** Display path of each file, for reports and annotations. */
   display: (path: string) => string;
+  /** Scratch space (the duplicate-row check spills there past 32 MiB of fingerprints). */
+  tempDir?: string;
 }
 
 export interface ValidationOutcome {
@@ -48,7 +52,7 @@ const TYPE_ACCEPTS: Record<ColumnSchema['type'], (k: Kind, num: number) => boole
   datetime: (k) => k === KIND.datetime,
 };
 
-class ColumnState {
+export class ColumnState {
   readonly allowed: Set<string> | undefined;
   readonly regex: RegExp | undefined;
   readonly unique: Set<string> | undefined;
@@ -80,100 +84,180 @@ class ColumnState {
   }
 }
 
-export async function runValidation(
-  files: DatasetFile[],
-  plan: ValidationPlan,
-  onRows?: (rows: number) => void,
-): Promise<ValidationOutcome> {
-  const findings = new Findings();
-  const { schema } = plan;
-  const table = schema?.table;
-  const states = new Map<string, ColumnState>();
-  const columnOrder: string[] = [];
-  const profile = new ProfileBuilder();
-  const dupSeverity = table ? sev(table['duplicate-rows']) : 'warning';
-  const dupes = dupSeverity ? new FingerprintSet() : undefined;
-  const sn = newSniffed();
-  let rows = 0;
-  let rowHash = new Uint32Array(0);
+/** What a validator needs to know beyond the batches (plain data: it crosses to worker threads). */
+export interface ValidatorInit {
+  schema?: DataSchema;
+  reference?: Map<string, ReferenceColumn>;
+  label?: string;
+  /** Profile kinds decided up front (parallel workers must agree); otherwise guessed per column. */
+  kinds?: Record<string, ProfileKind>;
+  /**
+   * Duplicate rows: 'local' keeps the fingerprint set here; 'return' hands each batch's row fingerprints
+   * back to the caller (a worker thread's owner checks them in file order); 'off' skips the check.
+   */
+  fingerprints: 'local' | 'return' | 'off';
+  /** Where the duplicate-row check may spill (RUNNER_TEMP on a runner). */
+  tempDir?: string;
+}
 
-  const stateOf = (name: string, batch: RowBatch, c: number): ColumnState => {
-    let s = states.get(name);
+/** Per-column facts the table-level checks need, mergeable across workers. */
+export interface ColumnTally {
+  nonNull: number;
+  maxTime: number;
+  varies: boolean;
+  firstH1: number;
+  firstH2: number;
+}
+
+/**
+ * Validates batches one at a time: types every cell, checks it, profiles it. The serial pass and each
+ * parallel worker run one of these; `tallies()` and the profile merge across workers.
+ */
+export class Validator {
+  readonly findings = new Findings();
+  readonly states = new Map<string, ColumnState>();
+  readonly columnOrder: string[] = [];
+  readonly profile = new ProfileBuilder();
+  rows = 0;
+  private readonly dupes: DuplicateFinder | undefined;
+  private readonly dupSeverity: FindingSeverity | undefined;
+  private readonly sn = newSniffed();
+  private rowHash = new Uint32Array(0);
+  /** Which file each stretch of rows came from (for duplicate rows found at the end). */
+  private readonly fileStarts: { start: number; firstRow: number; file: string }[] = [];
+
+  constructor(private readonly init: ValidatorInit) {
+    const table = init.schema?.table;
+    this.dupSeverity = table ? sev(table['duplicate-rows']) : 'warning';
+    this.dupes = this.dupSeverity && init.fingerprints === 'local' ? new DuplicateFinder(undefined, init.tempDir) : undefined;
+  }
+
+  get duplicateSeverity(): FindingSeverity | undefined {
+    return this.init.fingerprints === 'off' ? undefined : this.dupSeverity;
+  }
+
+  private stateOf(name: string, batch: RowBatch, c: number): ColumnState {
+    let s = this.states.get(name);
     if (!s) {
-      const spec = schema?.columns[name];
-      const kind = spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length);
-      s = new ColumnState(name, spec, plan.reference?.get(name), name === plan.label, kind, profile);
-      states.set(name, s);
-      columnOrder.push(name);
+      const spec = this.init.schema?.columns[name];
+      const kind = this.init.kinds?.[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length));
+      s = new ColumnState(name, spec, this.init.reference?.get(name), name === this.init.label, kind, this.profile);
+      this.states.set(name, s);
+      this.columnOrder.push(name);
     }
     return s;
-  };
-
-  // Per file: which columns it had, for the missing / unexpected column checks.
-  let currentFile: string | undefined;
-  let fileColumns: string[] = [];
-  const endFile = () => {
-    if (currentFile === undefined) return;
-    const file = plan.display(currentFile);
-    const present = new Set(fileColumns);
-    if (schema) {
-      for (const name of Object.keys(schema.columns)) {
-        if (!present.has(name)) {
-          findings.add('missing-column', 'error', name, `column '${name}'`, 'absent', { file, line: 1, row: -1 });
-        }
-      }
-      const unexpected = sev(schema.table['unexpected-columns']);
-      if (unexpected) {
-        for (const name of fileColumns) {
-          if (!(name in schema.columns)) {
-            findings.add('unexpected-column', unexpected, name, 'only the schema\'s columns', `column '${name}'`, { file, line: 1, row: -1 });
-          }
-        }
-      }
-    }
-    if (plan.label && !present.has(plan.label)) {
-      findings.add('label-missing', 'error', plan.label, `label column '${plan.label}'`, 'absent', { file, line: 1, row: -1 });
-    }
-  };
-
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  let bytesSeen = 0;
-  for await (const batch of readDataset(files, { ...plan.read, raw: true, onProgress: (done, total) => { bytesSeen = done; plan.read.onProgress?.(done, total); } })) {
-    if (batch.file !== currentFile) {
-      endFile();
-      currentFile = batch.file;
-      fileColumns = [];
-    }
-    if (batch.columns.length > fileColumns.length) fileColumns = batch.columns.slice();
-    const file = plan.display(batch.file);
-    if (dupes) {
-      // Size the fingerprint table once for the rows the files will hold, from the bytes per row so far.
-      if (bytesSeen > 0 && rows + batch.length > 0) dupes.expect(Math.ceil(((rows + batch.length) * totalBytes) / bytesSeen));
-      if (rowHash.length < batch.length * 2) rowHash = new Uint32Array(batch.length * 2);
-      rowHash.fill(0, 0, batch.length * 2);
-    }
-    for (let c = 0; c < batch.columns.length; c++) {
-      const state = stateOf(batch.columns[c]!, batch, c);
-      checkColumn(state, batch, c, file, findings, sn, dupes ? rowHash : undefined, table);
-    }
-    if (dupes && dupSeverity) {
-      for (let r = 0; r < batch.length; r++) {
-        if (!dupes.add(rowHash[2 * r]!, rowHash[2 * r + 1]!)) {
-          findings.add('duplicate-rows', dupSeverity, undefined, 'each row once', 'a repeated row', example(batch, r, file));
-        }
-      }
-    }
-    rows += batch.length;
-    profile.rows = rows;
-    // Columns this batch lacks (another file's, or JSONL keys not yet seen) are null in its rows.
-    for (const st of states.values()) st.sink.padTo(rows);
-    onRows?.(rows);
   }
-  endFile();
 
-  const displayFirst = files[0] ? plan.display(files[0].path) : '';
+  /**
+   * Checks one batch; `file` is its display path. With fingerprints 'return', returns the rows'
+   * fingerprints (two lanes a row); `expectRows` sizes the local fingerprint set.
+   */
+  batch(batch: RowBatch, file: string): Uint32Array | undefined {
+    const wantHashes = this.dupSeverity !== undefined && this.init.fingerprints !== 'off';
+    let rowHash: Uint32Array | undefined;
+    if (wantHashes) {
+      if (this.init.fingerprints === 'return') rowHash = new Uint32Array(batch.length * 2);
+      else {
+        if (this.rowHash.length < batch.length * 2) this.rowHash = new Uint32Array(batch.length * 2);
+        rowHash = this.rowHash;
+        rowHash.fill(0, 0, batch.length * 2);
+      }
+    }
+    const table = this.init.schema?.table;
+    for (let c = 0; c < batch.columns.length; c++) {
+      checkColumn(this.stateOf(batch.columns[c]!, batch, c), batch, c, file, this.findings, this.sn, rowHash, table);
+    }
+    if (this.dupes && rowHash) {
+      const last = this.fileStarts[this.fileStarts.length - 1];
+      if (!last || last.file !== file) this.fileStarts.push({ start: this.rows, firstRow: batch.firstRow, file });
+      for (let r = 0; r < batch.length; r++) this.dupes.add(rowHash[2 * r]!, rowHash[2 * r + 1]!, this.rows + r, batch.lines?.[r] ?? 0);
+    }
+    this.rows += batch.length;
+    this.profile.rows = this.rows;
+    // Columns this batch lacks (another file's, or JSONL keys not yet seen) are null in its rows.
+    for (const st of this.states.values()) st.sink.padTo(this.rows);
+    return this.init.fingerprints === 'return' ? rowHash : undefined;
+  }
+
+  /** Records the duplicate rows, once every row was seen. */
+  finishDuplicates(): void {
+    if (!this.dupes) return;
+    for (const d of this.dupes.finish()) {
+      let f = this.fileStarts[0]!;
+      for (const s of this.fileStarts) if (s.start <= d.row) f = s;
+      const e: Example = { file: f.file, row: f.firstRow + d.row - f.start };
+      if (d.line > 0) e.line = d.line;
+      this.findings.add('duplicate-rows', this.dupSeverity!, undefined, 'each row once', 'a repeated row', e);
+    }
+  }
+
+  tallies(): Record<string, ColumnTally> {
+    const out: Record<string, ColumnTally> = {};
+    for (const s of this.states.values()) {
+      out[s.name] = { nonNull: s.nonNull, maxTime: s.maxTime, varies: s.varies, firstH1: s.firstH1, firstH2: s.firstH2 };
+    }
+    return out;
+  }
+}
+
+/** Merges column tallies of parts of one dataset. */
+export function mergeTallies(parts: Record<string, ColumnTally>[]): Record<string, ColumnTally> {
+  const out: Record<string, ColumnTally> = {};
+  for (const part of parts) {
+    for (const [name, t] of Object.entries(part)) {
+      const m = out[name];
+      if (!m) {
+        out[name] = { ...t };
+        continue;
+      }
+      if (t.nonNull > 0) {
+        if (m.nonNull === 0) {
+          m.firstH1 = t.firstH1;
+          m.firstH2 = t.firstH2;
+        } else if (t.firstH1 !== m.firstH1 || t.firstH2 !== m.firstH2) m.varies = true;
+      }
+      m.varies ||= t.varies;
+      m.nonNull += t.nonNull;
+      m.maxTime = Math.max(m.maxTime, t.maxTime);
+    }
+  }
+  return out;
+}
+
+/** The per-file checks: missing and unexpected columns, the label column. */
+export function fileChecks(findings: Findings, init: Pick<ValidatorInit, 'schema' | 'label'>, file: string, fileColumns: string[]): void {
+  const { schema } = init;
+  const present = new Set(fileColumns);
+  if (schema) {
+    for (const name of Object.keys(schema.columns)) {
+      if (!present.has(name)) findings.add('missing-column', 'error', name, `column '${name}'`, 'absent', { file, line: 1, row: -1 });
+    }
+    const unexpected = sev(schema.table['unexpected-columns']);
+    if (unexpected) {
+      for (const name of fileColumns) {
+        if (!(name in schema.columns)) {
+          findings.add('unexpected-column', unexpected, name, "only the schema's columns", `column '${name}'`, { file, line: 1, row: -1 });
+        }
+      }
+    }
+  }
+  if (init.label && !present.has(init.label)) {
+    findings.add('label-missing', 'error', init.label, `label column '${init.label}'`, 'absent', { file, line: 1, row: -1 });
+  }
+}
+
+/** The dataset-level checks, once every row was seen: empty, row bounds, freshness, constant columns. */
+export function tableChecks(
+  findings: Findings,
+  plan: Pick<ValidationPlan, 'schema' | 'label' | 'now'>,
+  rows: number,
+  tallies: Record<string, ColumnTally>,
+  profile: DatasetProfile,
+  firstFile: string,
+): void {
+  const table = plan.schema?.table;
   if (rows === 0) {
-    findings.add('empty-dataset', 'error', undefined, 'at least one row', '0 rows', { file: displayFirst, line: 1, row: -1 });
+    findings.add('empty-dataset', 'error', undefined, 'at least one row', '0 rows', { file: firstFile, line: 1, row: -1 });
   }
   if (table?.rows) {
     const [min, max] = table.rows;
@@ -182,33 +266,56 @@ export async function runValidation(
     }
   }
   if (table?.freshness) {
-    const s = states.get(table.freshness.column);
+    const name = table.freshness.column;
+    const t = tallies[name];
     const limit = durationMs(table.freshness['max-age']);
-    if (s && s.maxTime !== -Infinity && plan.now - s.maxTime > limit) {
+    if (t && t.maxTime !== -Infinity && plan.now - t.maxTime > limit) {
       findings.add(
         'freshness',
         'error',
-        s.name,
-        `newest ${s.name} within ${table.freshness['max-age']}`,
-        `newest is ${new Date(s.maxTime).toISOString()} (${((plan.now - s.maxTime) / 86400e3).toFixed(1)} days old)`,
+        name,
+        `newest ${name} within ${table.freshness['max-age']}`,
+        `newest is ${new Date(t.maxTime).toISOString()} (${((plan.now - t.maxTime) / 86400e3).toFixed(1)} days old)`,
       );
     }
   }
-  const profileOut = profile.finish(columnOrder, rows);
   const constantSev = table ? sev(table['constant-columns']) : 'warning';
   if (constantSev) {
-    for (const s of states.values()) {
-      if (!s.varies && s.nonNull > 1 && !s.isLabel) {
-        const top = profileOut.columns[s.name]?.topK.items[0]?.[0];
-        findings.add('constant', constantSev, s.name, 'more than one value', `always '${String(top ?? '')}'`);
+    for (const [name, t] of Object.entries(tallies)) {
+      if (!t.varies && t.nonNull > 1 && name !== plan.label) {
+        const top = profile.columns[name]?.topK.items[0]?.[0];
+        findings.add('constant', constantSev, name, 'more than one value', `always '${String(top ?? '')}'`);
       }
     }
   }
-  return { rows, columns: columnOrder, findings, profile: profileOut };
+}
+
+export async function runValidation(files: DatasetFile[], plan: ValidationPlan, onRows?: (rows: number) => void): Promise<ValidationOutcome> {
+  const parallel = await tryParallel(files, plan, onRows);
+  if (parallel) return parallel;
+  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: 'local', tempDir: plan.tempDir });
+  let currentFile: string | undefined;
+  let fileColumns: string[] = [];
+  const read = { ...plan.read, raw: true };
+  for await (const batch of readDataset(files, read)) {
+    if (batch.file !== currentFile) {
+      if (currentFile !== undefined) fileChecks(v.findings, plan, plan.display(currentFile), fileColumns);
+      currentFile = batch.file;
+      fileColumns = [];
+    }
+    if (batch.columns.length > fileColumns.length) fileColumns = batch.columns.slice();
+    v.batch(batch, plan.display(batch.file));
+    onRows?.(v.rows);
+  }
+  if (currentFile !== undefined) fileChecks(v.findings, plan, plan.display(currentFile), fileColumns);
+  v.finishDuplicates();
+  const profile = v.profile.finish(v.columnOrder, v.rows);
+  tableChecks(v.findings, plan, v.rows, v.tallies(), profile, files[0] ? plan.display(files[0].path) : '');
+  return { rows: v.rows, columns: v.columnOrder, findings: v.findings, profile };
 }
 
 /** The profile kind of a column without a declared type, from the values of the first batch it is in. */
-function guessKind(values: Cell[], length: number): ProfileKind {
+export function guessKind(values: Cell[], length: number): ProfileKind {
   const sn = newSniffed();
   const facts: ColumnFacts = { name: '', count: 0, nulls: 0, kinds: { integer: 0, float: 0, boolean: 0, datetime: 0, string: 0 }, nonFinite: 0, distinct: 0 };
   const distinct = new Set<string>();
@@ -229,7 +336,7 @@ function guessKind(values: Cell[], length: number): ProfileKind {
   return profileKindFor(inferColumn(facts, false).type);
 }
 
-function example(batch: RowBatch, r: number, file: string, value?: string): Example {
+function example(batch: Pick<RowBatch, 'firstRow' | 'lines'>, r: number, file: string, value?: string): Example {
   const e: Example = { file, row: batch.firstRow + r };
   const line = batch.lines?.[r];
   if (line !== undefined) e.line = line;

@@ -76,6 +76,23 @@ export class Findings {
     return this.byKey.get(`${check}\u0000${column ?? ''}`);
   }
 
+  /** Adds findings made elsewhere (another worker's part of the same file): counts add, and the
+   *  first MAX_EXAMPLES offending rows of the union are kept. */
+  absorb(other: Finding[]): void {
+    for (const o of other) {
+      const key = `${o.check}\u0000${o.column ?? ''}`;
+      const f = this.byKey.get(key);
+      if (!f) {
+        this.byKey.set(key, { ...o, examples: o.examples.slice(0, MAX_EXAMPLES) });
+        continue;
+      }
+      f.count += o.count;
+      f.examples = [...f.examples, ...o.examples].sort((a, b) => a.row - b.row).slice(0, MAX_EXAMPLES);
+      // The `found` text describes the first offending row.
+      if (o.examples[0] && f.examples[0] === o.examples[0]) f.found = o.found;
+    }
+  }
+
   list(): Finding[] {
     const order = (f: Finding) => (f.severity === 'error' ? 0 : 1);
     return [...this.byKey.values()].sort((a, b) => order(a) - order(b));

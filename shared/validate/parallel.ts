@@ -1,0 +1,215 @@
+/**
+ * validate-data on several cores. For one large CSV file, this thread reads and tokenizes the file (the
+ * cheap, sequential part: it knows every row's line) and worker threads type, check and profile the
+ * batches (the expensive part). Workers hand back each batch's row fingerprints, which this thread checks
+ * for duplicates in file order; at the end their findings, column tallies and profiles merge. The result
+ * is the serial pass's, except that the profile's randomized sketches (KLL, reservoir) are merges of the
+ * workers' sketches: equal within their stated error, not bit for bit.
+ *
+ * Not used (serial pass instead) for several files, JSON Lines or Parquet, files under 32 MiB, a schema
+ * with `unique` columns (one set must see every value), one CPU, or where the worker bundle is absent
+ * (running from TypeScript sources). MLOPS_PARALLEL=off turns it off; MLOPS_PARALLEL_MIN_BYTES lowers the
+ * size threshold (tests); MLOPS_PARALLEL=<n> sets the number of workers.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Cell, DatasetFile, RowBatch } from '../data/types';
+import { formatOf, readDataset } from '../data/dataset';
+import { UserError } from '../errors';
+import { mergeProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
+import { Findings, type Finding } from './findings';
+import { DuplicateFinder } from './duplicates';
+import {
+  fileChecks,
+  guessKind,
+  mergeTallies,
+  tableChecks,
+  type ColumnTally,
+  type ValidationOutcome,
+  type ValidationPlan,
+  type ValidatorInit,
+} from './engine';
+import { profileKindFor, type ReferenceColumn } from './profiling';
+
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/** Batches in flight per worker: enough to keep it busy, few enough to bound memory. */
+const IN_FLIGHT = Number(process.env.MLOPS_IN_FLIGHT ?? 3);
+
+/** Plain-data form of ValidatorInit (Sets become arrays) for postMessage. */
+export interface WireInit extends Omit<ValidatorInit, 'reference'> {
+  reference?: [string, { min?: number; max?: number; categories?: string[] }][];
+}
+
+export interface WorkerPart {
+  findings: Finding[];
+  profile: DatasetProfile;
+  tallies: Record<string, ColumnTally>;
+  rows: number;
+}
+
+export type FromWorker =
+  | { type: 'fingerprints'; seq: number; hashes: Uint32Array | undefined }
+  | { type: 'done'; part: WorkerPart }
+  | { type: 'error'; message: string; user: boolean; location?: UserError['location']; hint?: string };
+
+export function toWire(init: ValidatorInit): WireInit {
+  const { reference, ...rest } = init;
+  return {
+    ...rest,
+    reference: reference
+      ? [...reference].map(([k, v]) => [k, { min: v.min, max: v.max, categories: v.categories ? [...v.categories] : undefined }])
+      : undefined,
+  };
+}
+
+export function fromWire(w: WireInit): ValidatorInit {
+  const { reference, ...rest } = w;
+  const ref = reference
+    ? new Map<string, ReferenceColumn>(reference.map(([k, v]) => [k, { min: v.min, max: v.max, categories: v.categories ? new Set(v.categories) : undefined }]))
+    : undefined;
+  return { ...rest, reference: ref };
+}
+
+function workerFile(): string | undefined {
+  // In the bundles, this code lives in dist/<entry>.js and the worker in dist/validate-worker.js.
+  const path = fileURLToPath(new URL('./validate-worker.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
+function workerCount(): number {
+  const env = process.env.MLOPS_PARALLEL;
+  if (env === 'off' || env === '0') return 0;
+  if (env && /^\d+$/.test(env)) return Number(env);
+  return Math.min(4, availableParallelism());
+}
+
+class WorkerHandle {
+  readonly worker: Worker;
+  inFlight = 0;
+  private wake: (() => void) | undefined;
+  done: Promise<WorkerPart>;
+  private failed: Error | undefined;
+
+  constructor(file: string, init: WireInit, display: string, onFingerprints: (seq: number, h: Uint32Array | undefined) => void) {
+    // A small young generation: memory stays flat while streaming (see the V8 flag in build.mjs).
+    this.worker = new Worker(file, { workerData: { init, display }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    this.done = new Promise<WorkerPart>((resolve, reject) => {
+      this.worker.on('message', (m: FromWorker) => {
+        if (m.type === 'fingerprints') {
+          this.inFlight--;
+          onFingerprints(m.seq, m.hashes);
+          this.wake?.();
+        } else if (m.type === 'done') resolve(m.part);
+        else {
+          this.failed = m.user ? new UserError(m.message, m.location, m.hint) : new Error(m.message);
+          reject(this.failed);
+          this.wake?.();
+        }
+      });
+      this.worker.on('error', (e) => {
+        this.failed = e;
+        reject(e);
+        this.wake?.();
+      });
+    });
+    this.done.catch(() => undefined);
+  }
+
+  /** Waits until this worker has room for another batch. */
+  async ready(): Promise<void> {
+    while (this.inFlight >= IN_FLIGHT && !this.failed) await new Promise<void>((r) => (this.wake = r));
+    if (this.failed) throw this.failed;
+  }
+
+  send(seq: number, batch: RowBatch): void {
+    const raw = batch.raw!;
+    this.inFlight++;
+    this.worker.postMessage(
+      { type: 'batch', seq, file: batch.file, firstRow: batch.firstRow, length: batch.length, columns: batch.columns, lines: batch.lines, raw },
+      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, ...(batch.lines ? [batch.lines.buffer] : [])] as ArrayBuffer[],
+    );
+  }
+}
+
+export async function tryParallel(
+  files: DatasetFile[],
+  plan: ValidationPlan,
+  onRows?: (rows: number) => void,
+): Promise<ValidationOutcome | undefined> {
+  const file = files[0];
+  if (files.length !== 1 || !file) return undefined;
+  const minBytes = Number(process.env.MLOPS_PARALLEL_MIN_BYTES ?? PARALLEL_MIN_BYTES);
+  if (file.size < minBytes || formatOf(file.path, plan.read.format) !== 'csv') return undefined;
+  if (plan.schema && Object.values(plan.schema.columns).some((c) => c.unique)) return undefined;
+  const n = workerCount();
+  const script = workerFile();
+  if (n < 2 || !script) return undefined;
+
+  const display = plan.display(file.path);
+  const findings = new Findings();
+  const dupSeverity = plan.schema ? (plan.schema.table['duplicate-rows'] === 'ignore' ? undefined : plan.schema.table['duplicate-rows']) : 'warning';
+  const dupes = dupSeverity ? new DuplicateFinder(undefined, plan.tempDir) : undefined;
+  const metas = new Map<number, Pick<RowBatch, 'length' | 'firstRow' | 'lines'>>();
+  const arrived = new Map<number, Uint32Array | undefined>();
+  let nextSeq = 0;
+  const onFingerprints = (seq: number, hashes: Uint32Array | undefined) => {
+    arrived.set(seq, hashes);
+    // Duplicates are decided in file order, so "the later row is the duplicate" holds as in a serial pass.
+    while (arrived.has(nextSeq)) {
+      const h = arrived.get(nextSeq);
+      const meta = metas.get(nextSeq)!;
+      if (dupes && h) for (let r = 0; r < meta.length; r++) dupes.add(h[2 * r]!, h[2 * r + 1]!, meta.firstRow + r, meta.lines?.[r] ?? 0);
+      arrived.delete(nextSeq);
+      metas.delete(nextSeq);
+      nextSeq++;
+    }
+  };
+
+  let workers: WorkerHandle[] = [];
+  let seq = 0;
+  let rows = 0;
+  let columns: string[] = [];
+  const read = { ...plan.read, raw: true };
+  try {
+    for await (const batch of readDataset(files, read)) {
+      if (workers.length === 0) {
+        columns = batch.columns.slice();
+        fileChecks(findings, plan, display, columns);
+        // Workers must profile each column as the same kind: decide from this first batch.
+        const kinds: Record<string, ProfileKind> = {};
+        batch.columns.forEach((name, c) => {
+          const spec = plan.schema?.columns[name];
+          kinds[name] = spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length);
+        });
+        const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, fingerprints: dupSeverity ? 'return' : 'off' });
+        workers = Array.from({ length: n }, () => new WorkerHandle(script, init, display, onFingerprints));
+      }
+      let target = workers[0]!;
+      for (const w of workers) if (w.inFlight < target.inFlight) target = w;
+      await target.ready();
+      metas.set(seq, { length: batch.length, firstRow: batch.firstRow, lines: batch.lines?.slice() });
+      target.send(seq++, batch);
+      rows += batch.length;
+      onRows?.(rows);
+    }
+    for (const w of workers) w.worker.postMessage({ type: 'end' });
+    const parts = await Promise.all(workers.map((w) => w.done));
+    for (const p of parts) findings.absorb(p.findings);
+    if (dupes) {
+      for (const d of dupes.finish()) {
+        findings.add('duplicate-rows', dupSeverity!, undefined, 'each row once', 'a repeated row', { file: display, row: d.row, ...(d.line > 0 ? { line: d.line } : {}) });
+      }
+    }
+    const withRows = parts.filter((p) => p.rows > 0);
+    let profile = withRows[0]?.profile ?? parts[0]!.profile;
+    for (const p of withRows.slice(1)) profile = mergeProfiles(profile, p.profile);
+    profile = { ...profile, createdAt: new Date().toISOString() };
+    tableChecks(findings, plan, rows, mergeTallies(parts.map((p) => p.tallies)), profile, display);
+    return { rows, columns, findings, profile };
+  } finally {
+    dupes?.dispose();
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * A validate-data worker thread (see parallel.ts): checks and profiles the raw CSV batches it is sent,
+ * returns each batch's row fingerprints, and its findings, tallies and profile at the end.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RowBatch } from '../data/types';
+import { isUserError } from '../errors';
+import { Validator } from './engine';
+import { fromWire, type FromWorker, type WireInit } from './parallel';
+
+const port = parentPort!;
+const { init, display } = workerData as { init: WireInit; display: string };
+const v = new Validator(fromWire(init));
+const t0 = performance.now();
+let busy = 0;
+
+function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
+}
+
+port.on('message', (m: { type: 'batch'; seq: number } & Omit<RowBatch, 'values'> | { type: 'end' }) => {
+  try {
+    if (m.type === 'end') {
+      const f0 = performance.now();
+      const part = { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows };
+      if (process.env.MLOPS_DEBUG) process.stderr.write(`worker: ${v.rows} rows, busy ${busy.toFixed(0)} ms, finish ${(performance.now() - f0).toFixed(0)} ms, alive ${(performance.now() - t0).toFixed(0)} ms\n`);
+      post({ type: 'done', part });
+      return;
+      post({ type: 'done', part: { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows } });
+      return;
+    }
+    const batch: RowBatch = {
+      file: m.file,
+      firstRow: m.firstRow,
+      length: m.length,
+      columns: m.columns,
+      lines: m.lines,
+      raw: m.raw,
+      get values(): never {
+        throw new Error('a worker batch has raw cells only');
+      },
+    };
+    const b0 = performance.now();
+    const hashes = v.batch(batch, display);
+    busy += performance.now() - b0;
+    post({ type: 'fingerprints', seq: m.seq, hashes }, hashes ? [hashes.buffer as ArrayBuffer] : []);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });
+  }
+});
