@@ -1,0 +1,301 @@
+/**
+ * Loading an ONNX model for scoring: an onnxruntime-node InferenceSession on the CPU, the model's
+ * signature, its metadata props (and the `mlops.*` conventions read from them), and the sha256 of its
+ * bytes (what a report cites as the model's identity).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { displayPath } from '../../data/common';
+import { UserError, type Location } from '../../errors';
+import { type Dim, type OnnxModelInfo, ProtoError, type TypeDesc, readOnnxModel, rewriteZipMaps, typeText } from './onnx-proto';
+
+export type { Dim } from './onnx-proto';
+
+export type Task = 'classification' | 'regression';
+
+/** One input or output of the model. */
+export interface ValueSignature {
+  name: string;
+  /** False for sequences and maps (a ZipMap output is a sequence of maps). */
+  isTensor: boolean;
+  /** The tensor element type as onnxruntime-common names it (float32, int64, string, …); undefined for non-tensors. */
+  type: ort.Tensor.Type | undefined;
+  /** Tensor shape: a number for a fixed size, the name of a symbolic dimension, -1 for an unnamed dynamic one. Undefined when the model does not say. */
+  shape: Dim[] | undefined;
+  /** Readable type: `float32[N,3]`, `seq(map(string,float32))`. */
+  text: string;
+}
+
+export interface ModelSignature {
+  inputs: ValueSignature[];
+  outputs: ValueSignature[];
+}
+
+/** The `mlops.*` metadata props, decoded. */
+export interface MlopsMetadata {
+  /** `mlops.task`: classification or regression. */
+  task?: Task;
+  /** `mlops.features`: the column of each position of a [N, F] input (a JSON array of names or of {name}). */
+  features?: string[];
+  /** `mlops.classes`: the class of each probability column (a JSON array of strings or numbers). */
+  classes?: string[];
+  /** `mlops.target`: the label column of the training data. */
+  target?: string;
+}
+
+export interface LoadedModel {
+  session: ort.InferenceSession;
+  /** Path as given (for messages: relative to the workspace when inside it), or the `name` option for bytes. */
+  source: string;
+  /** sha256 (hex) of the model file's bytes. */
+  sha256: string;
+  /** Size of the model in bytes. */
+  size: number;
+  /** The model's inputs and outputs as the file declares them. */
+  signature: ModelSignature;
+  /** All metadata props (`metadata_props` of the ModelProto). */
+  metadata: Record<string, string>;
+  mlops: MlopsMetadata;
+  /** Graph facts (nodes, producer, opsets) used to interpret outputs. */
+  info: OnnxModelInfo;
+  /**
+   * ZipMap outputs (sequences of {class: probability}), which onnxruntime-node cannot return: the session
+   * runs a rewritten graph in which each is its [N, C] probability tensor; `classes` are the ZipMap's
+   * labels, in column order.
+   */
+  zipmaps: Map<string, string[]>;
+  /** Where an error about the model points (file, input). */
+  location: Location;
+  release(): Promise<void>;
+}
+
+export interface LoadModelOptions {
+  /** Threads one operator may use. Default: the available cores, at most 4 (2 on a GitHub-hosted runner). */
+  intraOpNumThreads?: number;
+  /** Threads running independent operators in parallel; default 1 (sequential execution). */
+  interOpNumThreads?: number;
+  /** Default 'all'. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Whether idle intra-op threads spin waiting for work. Default false: between two runs the main thread
+   * parses the next batch, and a spinning worker would take one of the runner's two cores from it.
+   */
+  allowSpinning?: boolean;
+  /** Name shown in messages when the model is given as bytes; default '<model bytes>'. */
+  name?: string;
+  /** Name of the action input the model came through (for error locations); default 'model'. */
+  input?: string;
+}
+
+const MIB = 1024 * 1024;
+const DECODER = new TextDecoder();
+
+/** Loads an ONNX model from a file path or from its bytes. Every problem with the model is a UserError. */
+export async function loadModel(model: string | Uint8Array, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const source = typeof model === 'string' ? displayPath(model) : (options.name ?? '<model bytes>');
+  const location: Location = typeof model === 'string' ? { file: source, input: options.input ?? 'model' } : { input: options.input ?? 'model' };
+  let bytes: Uint8Array;
+  if (typeof model === 'string') {
+    try {
+      bytes = await readFile(model);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UserError(
+        code === 'ENOENT' ? `model file '${source}' does not exist` : `cannot read model file '${source}': ${(e as Error).message}`,
+        location,
+        'Check the `model` path (relative to the workspace), and that the model is there at this step (downloaded or trained earlier in the job).',
+      );
+    }
+  } else {
+    bytes = model;
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length < 1024 && DECODER.decode(bytes.subarray(0, 64)).startsWith('version https://git-lfs.github.com/spec/')) {
+    throw new UserError(
+      `'${source}' is a Git LFS pointer, not the model itself`,
+      location,
+      'Fetch the LFS objects before this step: `lfs: true` on actions/checkout, or `git lfs pull`.',
+    );
+  }
+
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads(options.intraOpNumThreads, Math.min(availableParallelism(), 4)),
+    interOpNumThreads: threads(options.interOpNumThreads, 1),
+    executionMode: 'sequential',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+  };
+
+  // onnxruntime judges validity first, so its reason is the one reported.
+  let session: ort.InferenceSession;
+  try {
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (e) {
+    throw new UserError(
+      `'${source}' is not a valid ONNX model (${bytes.length < MIB ? `${bytes.length} bytes` : `${(bytes.length / MIB).toFixed(1)} MiB`}): onnxruntime says: ${ortReason(e)}`,
+      location,
+      'Export the model to ONNX again (skl2onnx, torch.onnx.export, tf2onnx, …) and check the file is complete: a model stored with Git LFS must be pulled (`lfs: true` on actions/checkout), and a download must have finished.',
+    );
+  }
+
+  let info: OnnxModelInfo;
+  try {
+    info = readOnnxModel(bytes);
+  } catch (e) {
+    await session.release();
+    if (!(e instanceof ProtoError)) throw e;
+    throw new UserError(`'${source}' is not a readable ONNX protobuf: ${e.message}`, location);
+  }
+
+  const zipmaps = new Map<string, string[]>();
+  const rewritten = rewriteZipMaps(bytes, info);
+  if (rewritten) {
+    await session.release();
+    try {
+      session = await ort.InferenceSession.create(rewritten.bytes, sessionOptions);
+    } catch (e) {
+      throw new UserError(
+        `cannot score '${source}': its ZipMap output(s) ${rewritten.rewrites.map((z) => `'${z.output}'`).join(', ')} must be read as probability tensors, and the rewritten graph does not load: ${ortReason(e)}`,
+        location,
+        'Export the classifier without ZipMap (skl2onnx: options={id(model): {"zipmap": False}}), so it outputs a label and a [N, classes] probability tensor.',
+      );
+    }
+    for (const z of rewritten.rewrites) zipmaps.set(z.output, z.classes);
+  }
+
+  let mlops: MlopsMetadata;
+  try {
+    mlops = readMlopsMetadata(info.metadata, source, location);
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+
+  const declared = new Map<string, TypeDesc | undefined>();
+  for (const v of [...info.inputs, ...info.outputs]) declared.set(v.name, v.type);
+  const signature: ModelSignature = {
+    inputs: session.inputMetadata.map((m) => valueSignature(m, declared.get(m.name))),
+    outputs: session.outputMetadata.map((m) => (zipmaps.has(m.name) ? valueSignature({ name: m.name, isTensor: false }, declared.get(m.name)) : valueSignature(m, declared.get(m.name)))),
+  };
+
+  const s = session;
+  return {
+    session: s,
+    source,
+    sha256,
+    size: bytes.length,
+    signature,
+    metadata: info.metadata,
+    mlops,
+    info,
+    zipmaps,
+    location,
+    release: () => s.release(),
+  };
+}
+
+function threads(n: number | undefined, fallback: number): number {
+  if (n === undefined || !Number.isFinite(n) || n < 1) return Math.max(1, fallback);
+  return Math.floor(n);
+}
+
+/** onnxruntime's message without its stack or the repeated path prefix. */
+function ortReason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/^Load model from .*? failed:\s*/s, '').replace(/\s+$/, '');
+}
+
+function valueSignature(m: ort.InferenceSession.ValueMetadata, declared: TypeDesc | undefined): ValueSignature {
+  if (!m.isTensor) {
+    return { name: m.name, isTensor: false, type: undefined, shape: undefined, text: typeText(declared) };
+  }
+  const declaredShape = declared?.kind === 'tensor' ? declared.shape : undefined;
+  const shape: Dim[] | undefined = declaredShape === undefined && m.shape.length === 0 ? undefined : m.shape.map((d) => (d === '' ? -1 : d));
+  return {
+    name: m.name,
+    isTensor: true,
+    type: m.type,
+    shape,
+    text: `${m.type}${shape ? `[${shape.map((d) => (d === -1 ? '?' : String(d))).join(',')}]` : ''}`,
+  };
+}
+
+const TASKS: Record<string, Task> = {
+  classification: 'classification',
+  classifier: 'classification',
+  binary: 'classification',
+  multiclass: 'classification',
+  'binary-classification': 'classification',
+  'multiclass-classification': 'classification',
+  regression: 'regression',
+  regressor: 'regression',
+};
+
+/** Decodes `mlops.task`, `mlops.features`, `mlops.classes`, `mlops.target`; a malformed value is a UserError. */
+export function readMlopsMetadata(metadata: Record<string, string>, source: string, location: Location = {}): MlopsMetadata {
+  const out: MlopsMetadata = {};
+  const bad = (key: string, what: string, value: string): UserError =>
+    new UserError(
+      `model '${source}' has metadata ${key} = ${clip(value)}, which is not ${what}`,
+      location,
+      `Write ${key} as ${what} when exporting the model (for example onnx_model.metadata_props.add(key="${key}", value=json.dumps(...))), or remove it.`,
+    );
+
+  const task = metadata['mlops.task'];
+  if (task !== undefined && task.trim() !== '') {
+    const t = TASKS[task.trim().toLowerCase()];
+    if (t === undefined) throw bad('mlops.task', '"classification" or "regression"', task);
+    out.task = t;
+  }
+
+  const features = metadata['mlops.features'];
+  if (features !== undefined && features.trim() !== '') {
+    const what = 'a JSON array of column names (or of {"name": ...} objects)';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(features);
+    } catch {
+      throw bad('mlops.features', what, features);
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) throw bad('mlops.features', what, features);
+    const names: string[] = [];
+    for (const f of parsed) {
+      if (typeof f === 'string') names.push(f);
+      else if (f !== null && typeof f === 'object' && typeof (f as { name?: unknown }).name === 'string') names.push((f as { name: string }).name);
+      else throw bad('mlops.features', what, features);
+    }
+    out.features = names;
+  }
+
+  const classes = metadata['mlops.classes'];
+  if (classes !== undefined && classes.trim() !== '') {
+    const what = 'a JSON array of class labels (strings or numbers)';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(classes);
+    } catch {
+      throw bad('mlops.classes', what, classes);
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) throw bad('mlops.classes', what, classes);
+    const names: string[] = [];
+    for (const c of parsed) {
+      if (typeof c === 'string') names.push(c);
+      else if (typeof c === 'number' || typeof c === 'boolean') names.push(String(c));
+      else throw bad('mlops.classes', what, classes);
+    }
+    out.classes = names;
+  }
+
+  const target = metadata['mlops.target'];
+  if (target !== undefined && target.trim() !== '') out.target = target;
+  return out;
+}
+
+function clip(s: string, max = 80): string {
+  const t = JSON.stringify(s);
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
