@@ -6,7 +6,7 @@ export { loadModel, readMlopsMetadata } from './model';
 export type { Dim, LoadModelOptions, LoadedModel, MlopsMetadata, ModelSignature, Task, ValueSignature } from './model';
 export { planInputs, buildFeedsFor, cellToFloat } from './inputs';
 export type { ColumnFeed, InputOptions, InputPlan } from './inputs';
-export { planOutputs } from './outputs';
+export { detectTask, planOutputs } from './outputs';
 export type { OutputOptions, OutputPlan, ScoresMode } from './outputs';
 export { buildFeeds, createScorer, runBatch, scoreBatches } from './score';
 export type { ClassificationBatch, RegressionBatch, ScoreOptions, ScoredBatch, Scorer } from './score';

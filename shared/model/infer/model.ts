@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
+import { detectTask } from './outputs';
 import { type Dim, type OnnxModelInfo, ProtoError, type TypeDesc, readOnnxModel, rewriteZipMaps, typeText } from './onnx-proto';
 
 export type { Dim } from './onnx-proto';
@@ -39,6 +40,8 @@ export interface MlopsMetadata {
   task?: Task;
   /** `mlops.features`: the column of each position of a [N, F] input (a JSON array of names or of {name}). */
   features?: string[];
+  /** The same, with the `kind` of each feature when the metadata gives one ({name, kind}, as the built-in trainers write). */
+  featureSpecs?: { name: string; kind?: string }[];
   /** `mlops.classes`: the class of each probability column (a JSON array of strings or numbers). */
   classes?: string[];
   /** `mlops.target`: the label column of the training data. */
@@ -58,6 +61,12 @@ export interface LoadedModel {
   /** All metadata props (`metadata_props` of the ModelProto). */
   metadata: Record<string, string>;
   mlops: MlopsMetadata;
+  /**
+   * The task: metadata mlops.task, else what the outputs say (a label or ZipMap output, or float scores
+   * [N, C>1]: classification; one float value per row: regression); undefined when they do not say.
+   * Scoring options can override it (see outputs.ts).
+   */
+  task: Task | undefined;
   /** Graph facts (nodes, producer, opsets) used to interpret outputs. */
   info: OnnxModelInfo;
   /**
@@ -183,7 +192,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
   };
 
   const s = session;
-  return {
+  const loaded: LoadedModel = {
     session: s,
     source,
     sha256,
@@ -191,11 +200,14 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     signature,
     metadata: info.metadata,
     mlops,
+    task: mlops.task,
     info,
     zipmaps,
     location,
     release: () => s.release(),
   };
+  loaded.task = detectTask(loaded);
+  return loaded;
 }
 
 function threads(n: number | undefined, fallback: number): number {
@@ -263,12 +275,19 @@ export function readMlopsMetadata(metadata: Record<string, string>, source: stri
     }
     if (!Array.isArray(parsed) || parsed.length === 0) throw bad('mlops.features', what, features);
     const names: string[] = [];
+    const specs: { name: string; kind?: string }[] = [];
     for (const f of parsed) {
-      if (typeof f === 'string') names.push(f);
-      else if (f !== null && typeof f === 'object' && typeof (f as { name?: unknown }).name === 'string') names.push((f as { name: string }).name);
-      else throw bad('mlops.features', what, features);
+      if (typeof f === 'string') {
+        names.push(f);
+        specs.push({ name: f });
+      } else if (f !== null && typeof f === 'object' && typeof (f as { name?: unknown }).name === 'string') {
+        const { name, kind } = f as { name: string; kind?: unknown };
+        names.push(name);
+        specs.push(typeof kind === 'string' ? { name, kind } : { name });
+      } else throw bad('mlops.features', what, features);
     }
     out.features = names;
+    out.featureSpecs = specs;
   }
 
   const classes = metadata['mlops.classes'];

@@ -93,6 +93,17 @@ function width(o: OutMeta): number | undefined {
 
 const SCORE_NAME = /prob|logit|score|pred|output|variable|^y$|value/i;
 
+/** The model's task without scoring options: mlops.task, else what the outputs say; undefined when unclear. */
+export function detectTask(model: LoadedModel): Task | undefined {
+  if (model.mlops.task !== undefined) return model.mlops.task;
+  try {
+    return planOutputs(model).task;
+  } catch {
+    // A classifier whose class list is missing still is a classifier.
+    return model.zipmaps.size > 0 || model.session.outputMetadata.some((m) => m.isTensor && LABEL_TYPES.has(m.type)) ? 'classification' : undefined;
+  }
+}
+
 export function planOutputs(model: LoadedModel, options: OutputOptions = {}): OutputPlan {
   const loc = model.location;
   // The session's outputs: a ZipMap is here already the [N, C] float tensor it wraps.

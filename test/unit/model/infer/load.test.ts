@@ -22,6 +22,7 @@ describe('loadModel', () => {
     ]);
     expect(m.metadata).toEqual({ 'mlops.task': 'classification', 'mlops.classes': '["bird", "cat", "dog"]', 'mlops.target': 'label' });
     expect(m.mlops).toEqual({ task: 'classification', classes: ['bird', 'cat', 'dog'], target: 'label' });
+    expect(m.task).toBe('classification');
     expect(m.info.producerName).toBe('mlops-actions-fixtures');
     expect(m.info.opsets).toEqual([
       { domain: '', version: 17 },
@@ -94,8 +95,11 @@ describe('loadModel', () => {
 
 describe('mlops metadata', () => {
   test('features as names or {name}, classes as strings or numbers, task synonyms', () => {
-    expect(readMlopsMetadata({ 'mlops.features': '["a","b"]' }, 'm')).toEqual({ features: ['a', 'b'] });
-    expect(readMlopsMetadata({ 'mlops.features': '[{"name":"a","type":"float"},{"name":"b"}]' }, 'm')).toEqual({ features: ['a', 'b'] });
+    expect(readMlopsMetadata({ 'mlops.features': '["a","b"]' }, 'm')).toEqual({ features: ['a', 'b'], featureSpecs: [{ name: 'a' }, { name: 'b' }] });
+    expect(readMlopsMetadata({ 'mlops.features': '[{"name":"a","kind":"numeric"},{"name":"b"}]' }, 'm')).toEqual({
+      features: ['a', 'b'],
+      featureSpecs: [{ name: 'a', kind: 'numeric' }, { name: 'b' }],
+    });
     expect(readMlopsMetadata({ 'mlops.classes': '[0, 1]', 'mlops.task': 'Binary' }, 'm')).toEqual({ classes: ['0', '1'], task: 'classification' });
     expect(readMlopsMetadata({ 'mlops.task': 'regressor', 'mlops.target': 'price' }, 'm')).toEqual({ task: 'regression', target: 'price' });
     expect(readMlopsMetadata({ other: 'x', 'mlops.task': ' ' }, 'm')).toEqual({});

@@ -137,6 +137,11 @@ describe('task detection and overrides', () => {
     expect(await task('logits')).toBe('classification'); // [N,3] float
     expect(await task('zipmap_classifier')).toBe('classification'); // label + ZipMap
     expect(await task('label_probs_int')).toBe('classification'); // int label
+    // The same, on the loaded model (no options).
+    expect((await fixtureModel('logits')).task).toBe('classification');
+    expect((await fixtureModel('no_feature_metadata')).task).toBe('regression');
+    expect((await fixtureModel('zipmap_classifier')).task).toBe('classification');
+    expect((await fixtureModel('image_input')).task).toBe('regression');
   });
 
   test('the caller overrides: binary scores read as a regression, a regression read as binary scores', async () => {
