@@ -1,8 +1,9 @@
 /** Every action's spec, by name: the CLI, the action.yml check and the catalog generator read this list. */
 import type { AnyActionSpec } from './runtime/context';
 import { validateDataSpec } from './validate/action';
+import { trainSpec } from './train/action';
 
-export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec];
+export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec];
 
 export function specByName(name: string): AnyActionSpec | undefined {
   return ACTION_SPECS.find((s) => s.name === name);

@@ -38,6 +38,11 @@ export interface Logger {
   progress(label: string, total: number, unit?: 'bytes' | 'rows'): Progress;
 }
 
+export interface ArtifactStore {
+  /** Uploads files (paths under rootDirectory) as one artifact; `id` is the artifact's id on GitHub. */
+  upload(name: string, files: string[], rootDirectory: string): Promise<{ id: number | undefined; where: string }>;
+}
+
 export interface RunContext {
   kind: 'github' | 'local';
   /** The workspace (repository root on a runner, the current directory locally): relative paths resolve here. */
@@ -49,6 +54,8 @@ export interface RunContext {
   summary(markdown: string): void;
   /** The event and repository, when running on GitHub (or when a local run was given them). */
   github?: GitHubInfo;
+  /** Workflow artifacts on a runner; a folder locally. */
+  artifacts: ArtifactStore;
 }
 
 export type OutputValue = string | number | boolean;

@@ -12,6 +12,7 @@ import { execute, type Host } from './execute';
 import { readGitHubInfo } from './github-context';
 import { createProgress } from './progress';
 import { capSummary, workspaceRelative } from './annotations';
+import { runnerArtifacts } from './artifacts';
 
 export function githubLogger(workspace: string): Logger {
   return {
@@ -55,6 +56,7 @@ export async function runOnGitHub(spec: AnyActionSpec): Promise<void> {
         summary += md.endsWith('\n') ? md : `${md}\n`;
       },
       github: readGitHubInfo(process.env),
+      artifacts: runnerArtifacts(process.env),
     };
     const host: Host = {
       ctx,

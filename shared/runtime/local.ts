@@ -10,6 +10,7 @@ import type { Annotation, AnyActionSpec, Logger, RunContext } from './context';
 import { execute, type Host } from './execute';
 import { readGitHubInfo } from './github-context';
 import { createProgress } from './progress';
+import { folderArtifacts } from './artifacts';
 
 const useColor = !!process.stderr.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -91,6 +92,7 @@ export async function runLocally(spec: AnyActionSpec, inputs: Record<string, str
       summary += md.endsWith('\n') ? md : `${md}\n`;
     },
     github: readGitHubInfo(process.env),
+    artifacts: folderArtifacts(join(workspace, '.mlops/artifacts')),
   };
   const host: Host = {
     ctx,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Annotation, RunContext } from '../../shared/runtime/context';
 import { createProgress } from '../../shared/runtime/progress';
+import { folderArtifacts } from '../../shared/runtime/artifacts';
 
 export interface TestContext extends RunContext {
   annotations: Annotation[];
@@ -23,6 +24,7 @@ export function testContext(workspace = mkdtempSync(join(tmpdir(), 'mlops-test-'
     summaries,
     logs,
     summary: (md) => summaries.push(md),
+    artifacts: folderArtifacts(join(workspace, '.mlops/artifacts')),
     log: {
       info: (m) => logs.push(m),
       debug: () => undefined,
