@@ -1,0 +1,179 @@
+/**
+ * ROC AUC and average precision from a score column, with ties handled as scikit-learn does.
+ *
+ * sklearn (`_binary_clf_curve`) sorts the scores in decreasing order and puts one threshold at each
+ * DISTINCT score value: all rows sharing a score enter the curve together. So the curve depends only on
+ * the number of positives and negatives in each group of equal scores. We therefore
+ *   1. once per score column, order the rows by score (radix argsort, O(n)) and give every row the id
+ *      of its group of equal scores (0 = highest score) — cached, and
+ *   2. per evaluation (the full data, or a bootstrap resample given as per-row multiplicities), add up
+ *      positive and negative counts per group and sweep the groups from the highest score — O(n + groups),
+ *      no sort. A bootstrap resample is the same as integer sample weights, and sklearn's weighted curve
+ *      with integer weights equals the curve of the data with rows repeated, so the result is exactly
+ *      sklearn's on the resampled rows.
+ *
+ * ROC AUC: the trapezoidal area under (FPR, TPR) through the points at each distinct threshold (sklearn's
+ * `auc(fpr, tpr)`; `drop_intermediate` only removes collinear points and does not change the area).
+ * Computed in count units — Σ_groups neg_g · (tp_before_g + pos_g / 2), an exact sum of half-integers —
+ * and divided once by P·N, so it is at least as accurate as sklearn's.
+ *
+ * Average precision: sklearn's uninterpolated step sum AP = Σ_thresholds (R_t − R_{t−1}) · P_t, with
+ * precision P_t = TP_t / (TP_t + FP_t) and recall R_t = TP_t / P at each distinct threshold t.
+ */
+import { CompensatedSum } from './buffers';
+
+/** Each row's group of equal scores (0 = highest score) for one score column. */
+export interface ScoreGroups {
+  /** group id per row */
+  groupOf: Int32Array;
+  /** number of distinct scores */
+  groups: number;
+}
+
+/**
+ * Groups the rows of column `offset` of a row-major matrix with `stride` columns (stride 1, offset 0 for
+ * a plain score vector) by distinct score, in decreasing order of score. Scores must not be NaN.
+ * O(n): an LSD radix argsort on the IEEE-754 bits (≈ 20 ms per 10^6 rows), then one pass.
+ */
+export function scoreGroups(values: Float64Array, n: number, stride = 1, offset = 0): ScoreGroups {
+  const col = new Float64Array(n);
+  for (let i = 0; i < n; i++) col[i] = values[i * stride + offset]!;
+  const order = argsortDescending(col);
+  const groupOf = new Int32Array(n);
+  let g = -1;
+  let prev = NaN;
+  for (let i = 0; i < n; i++) {
+    const r = order[i]!;
+    const v = col[r]!;
+    if (v !== prev) g++; // −0 and +0 are equal (adjacent in the order), as for numpy's diff
+    prev = v;
+    groupOf[r] = g;
+  }
+  return { groupOf, groups: g + 1 };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Row indices ordered by decreasing value: a stable LSD radix sort with four 16-bit digits of a
+ * 64-bit key that orders doubles (sign-magnitude turned into unsigned order, then complemented for
+ * "decreasing"). Passes whose digit is the same for every row are skipped.
+ */
+export function argsortDescending(col: Float64Array): Uint32Array {
+  const n = col.length;
+  const words = new Uint32Array(col.buffer, col.byteOffset, 2 * n);
+  const LO = LITTLE_ENDIAN ? 0 : 1;
+  const HI = 1 - LO;
+  const keyLo = new Uint32Array(n);
+  const keyHi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const hi = words[2 * i + HI]!;
+    const lo = words[2 * i + LO]!;
+    if (hi & 0x80000000) {
+      // negative: ascending key is the complement; decreasing key is the value bits as they are
+      keyHi[i] = hi;
+      keyLo[i] = lo;
+    } else {
+      // non-negative: ascending key sets the sign bit; decreasing key is its complement
+      keyHi[i] = (hi ^ 0x7fffffff) >>> 0;
+      keyLo[i] = ~lo >>> 0;
+    }
+  }
+  let idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  let tmp = new Uint32Array(n);
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? keyLo : keyHi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(key[i]! >>> shift) & 0xffff]!++;
+    if (n > 0 && counts[(key[0]! >>> shift) & 0xffff] === n) continue; // one digit value: order unchanged
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = idx[i]!;
+      tmp[counts[(key[r]! >>> shift) & 0xffff]!++] = r;
+    }
+    const t = idx;
+    idx = tmp;
+    tmp = t;
+  }
+  return idx;
+}
+
+export interface RankResult {
+  /** total (weighted) positives and negatives */
+  positives: number;
+  negatives: number;
+  /** ROC AUC; undefined unless both classes are present */
+  rocAuc: number | undefined;
+  /** average precision; undefined when there are no positives */
+  averagePrecision: number | undefined;
+}
+
+/**
+ * ROC AUC and average precision of one score column, given each row's score group, a per-row
+ * positive flag (`labels[i] === positive`) and optional per-row integer multiplicities.
+ */
+export function rankMetrics(
+  groups: ScoreGroups,
+  labels: Int32Array,
+  positive: number,
+  weights: Int32Array | null,
+  want: { auc: boolean; ap: boolean } = { auc: true, ap: true },
+): RankResult {
+  const { groupOf, groups: G } = groups;
+  const n = labels.length;
+  const pos = new Float64Array(G);
+  const neg = new Float64Array(G);
+  if (weights) {
+    for (let i = 0; i < n; i++) {
+      const w = weights[i]!;
+      if (w === 0) continue;
+      if (labels[i] === positive) pos[groupOf[i]!]! += w;
+      else neg[groupOf[i]!]! += w;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (labels[i] === positive) pos[groupOf[i]!]! += 1;
+      else neg[groupOf[i]!]! += 1;
+    }
+  }
+  let P = 0;
+  let N = 0;
+  for (let g = 0; g < G; g++) {
+    P += pos[g]!;
+    N += neg[g]!;
+  }
+  let rocAuc: number | undefined;
+  if (want.auc && P > 0 && N > 0) {
+    let area = 0; // exact: a sum of half-integers far below 2^53
+    let tp = 0;
+    for (let g = 0; g < G; g++) {
+      const p = pos[g]!;
+      const q = neg[g]!;
+      if (q !== 0) area += q * (tp + p / 2);
+      tp += p;
+    }
+    rocAuc = area / (P * N); // P·N is an exact integer
+  }
+  let averagePrecision: number | undefined;
+  if (want.ap && P > 0) {
+    const s = new CompensatedSum();
+    let tp = 0;
+    let fp = 0;
+    for (let g = 0; g < G; g++) {
+      const p = pos[g]!;
+      tp += p;
+      fp += neg[g]!;
+      if (p !== 0) s.add((p / P) * (tp / (tp + fp)));
+    }
+    averagePrecision = s.value;
+  }
+  return { positives: P, negatives: N, rocAuc, averagePrecision };
+}
