@@ -2,8 +2,9 @@
 import type { AnyActionSpec } from './runtime/context';
 import { validateDataSpec } from './validate/action';
 import { trainSpec } from './train/action';
+import { evaluateSpec } from './evaluate/action';
 
-export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec];
+export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec];
 
 export function specByName(name: string): AnyActionSpec | undefined {
   return ACTION_SPECS.find((s) => s.name === name);

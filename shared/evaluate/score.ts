@@ -1,0 +1,166 @@
+/**
+ * Scoring the candidate and the baseline on the same rows, in one pass over the data: each batch is
+ * read once and given to both models; each model's predictions feed its own metric accumulators (and
+ * slices), so two models with different class orders are each scored in their own terms.
+ */
+import type { DatasetFile, ReadOptions, RowBatch } from '../data/types';
+import { readDataset } from '../data/dataset';
+import { UserError } from '../errors';
+import { cellText } from '../schema/values';
+import { createScorer, type LoadedModel, type ScoreOptions, type ScoredBatch, type Scorer } from '../model/infer';
+import {
+  ClassificationAccumulator,
+  ClassificationSlices,
+  RegressionAccumulator,
+  RegressionSlices,
+  bootstrapIntervals,
+  type BootstrapIntervals,
+  type Metrics,
+  type SliceResult,
+} from '../metrics';
+
+export interface ModelScore {
+  metrics: Metrics;
+  slices?: SliceResult<Metrics>[];
+  intervals?: BootstrapIntervals;
+  /** Rows left out: no label, a label the model does not know, or a prediction the model could not make. */
+  skipped: { noLabel: number; unknownLabel: number; noPrediction: number };
+  /** Residual quantiles (regression): what the report shows instead of a confusion matrix. */
+  residuals?: { q05: number; q25: number; q50: number; q75: number; q95: number };
+}
+
+class ModelTally {
+  cls?: ClassificationAccumulator;
+  reg?: RegressionAccumulator;
+  cslices?: ClassificationSlices;
+  rslices?: RegressionSlices;
+  skipped = { noLabel: 0, unknownLabel: 0, noPrediction: 0 };
+
+  constructor(
+    readonly scorer: Scorer,
+    private readonly sliceBy: string | undefined,
+  ) {}
+
+  add(s: ScoredBatch, batch: RowBatch, sliceCol: number): void {
+    const keep: number[] = [];
+    if (s.task === 'classification') {
+      const t = s.targetIndex!;
+      for (let r = 0; r < s.length; r++) {
+        if (t[r]! < 0) {
+          const raw = s.target?.[r];
+          if (raw === null || raw === undefined || raw === '') this.skipped.noLabel++;
+          else this.skipped.unknownLabel++;
+        } else if (s.predicted[r]! < 0) this.skipped.noPrediction++;
+        else keep.push(r);
+      }
+      this.cls ??= new ClassificationAccumulator(s.classes);
+      const k = s.classes.length;
+      const all = keep.length === s.length;
+      const yTrue = all ? t : Int32Array.from(keep, (r) => t[r]!);
+      const yPred = all ? s.predicted : Int32Array.from(keep, (r) => s.predicted[r]!);
+      let proba: Float64Array | undefined;
+      if (s.probabilities) {
+        if (all) proba = s.probabilities;
+        else {
+          proba = new Float64Array(keep.length * k);
+          keep.forEach((r, i) => proba!.set(s.probabilities!.subarray(r * k, (r + 1) * k), i * k));
+        }
+      }
+      this.cls.add(yTrue, yPred, proba);
+      if (this.sliceBy !== undefined) {
+        this.cslices ??= new ClassificationSlices(s.classes);
+        this.cslices.add(sliceKeys(batch, sliceCol, keep), yTrue, yPred, proba);
+      }
+    } else {
+      const t = s.targetValues!;
+      for (let r = 0; r < s.length; r++) {
+        if (Number.isNaN(t[r]!)) this.skipped.noLabel++;
+        else if (Number.isNaN(s.values[r]!)) this.skipped.noPrediction++;
+        else keep.push(r);
+      }
+      this.reg ??= new RegressionAccumulator();
+      const all = keep.length === s.length;
+      const yTrue = all ? t : Float64Array.from(keep, (r) => t[r]!);
+      const yPred = all ? s.values : Float64Array.from(keep, (r) => s.values[r]!);
+      this.reg.add(yTrue, yPred);
+      if (this.sliceBy !== undefined) {
+        this.rslices ??= new RegressionSlices();
+        this.rslices.add(sliceKeys(batch, sliceCol, keep), yTrue, yPred);
+      }
+    }
+  }
+
+  finish(bootstrap: { resamples: number; metrics: string[] } | undefined): ModelScore {
+    const acc = this.cls ?? this.reg;
+    if (!acc) throw new UserError('No rows to evaluate: the data is empty', { input: 'data' });
+    const metrics = acc.finish();
+    const out: ModelScore = { metrics, skipped: this.skipped };
+    const slices = this.cslices?.finish() ?? this.rslices?.finish();
+    if (slices) out.slices = slices as SliceResult<Metrics>[];
+    if (bootstrap && bootstrap.resamples > 0 && metrics.count > 1) {
+      const wanted = bootstrap.metrics.filter((m) => typeof (metrics as unknown as Record<string, unknown>)[m] === 'number');
+      if (wanted.length) out.intervals = bootstrapIntervals(acc, wanted, { resamples: bootstrap.resamples, seed: 0, maxRows: 200_000 });
+    }
+    if (this.reg) {
+      const d = this.reg.data();
+      const res = new Float64Array(d.n);
+      for (let i = 0; i < d.n; i++) res[i] = d.yPred[i]! - d.yTrue[i]!;
+      res.sort();
+      const q = (p: number) => res[Math.min(res.length - 1, Math.max(0, Math.round(p * (res.length - 1))))]!;
+      if (res.length) out.residuals = { q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95) };
+    }
+    return out;
+  }
+}
+
+function sliceKeys(batch: RowBatch, c: number, keep: number[]): string[] {
+  const values = batch.values[c]!;
+  const out = new Array<string>(keep.length);
+  for (let i = 0; i < keep.length; i++) {
+    const v = values[keep[i]!] ?? null;
+    out[i] = v === null ? '(null)' : cellText(v);
+  }
+  return out;
+}
+
+export interface ScoreRun {
+  candidate: ModelScore;
+  baseline?: ModelScore;
+  rows: number;
+}
+
+export async function scoreModels(
+  files: DatasetFile[],
+  models: { candidate: LoadedModel; baseline?: LoadedModel },
+  o: {
+    target: string;
+    features?: string[];
+    manifestFeatures?: string[];
+    sliceBy?: string;
+    bootstrap?: { resamples: number; metrics: string[] };
+    read: ReadOptions;
+    onRows?: (rows: number) => void;
+  },
+): Promise<ScoreRun> {
+  const opts: ScoreOptions = { target: o.target, features: o.features, manifestFeatures: o.manifestFeatures };
+  const cand = new ModelTally(createScorer(models.candidate, opts), o.sliceBy);
+  // The baseline is its own model: its feature order comes from its own metadata, not the candidate's.
+  const base = models.baseline ? new ModelTally(createScorer(models.baseline, { target: o.target, features: o.features }), o.sliceBy) : undefined;
+  let rows = 0;
+  let sliceCol = -1;
+  for await (const batch of readDataset(files, o.read)) {
+    if (!batch.columns.includes(o.target)) {
+      throw new UserError(`The target column '${o.target}' is not in ${batch.file} (columns: ${batch.columns.join(', ')})`, { input: 'target' });
+    }
+    if (o.sliceBy !== undefined) {
+      sliceCol = batch.columns.indexOf(o.sliceBy);
+      if (sliceCol < 0) throw new UserError(`The slice-by column '${o.sliceBy}' is not in the data (columns: ${batch.columns.join(', ')})`, { input: 'slice-by' });
+    }
+    const [c, b] = await Promise.all([cand.scorer.run(batch), base?.scorer.run(batch)]);
+    cand.add(c, batch, sliceCol);
+    if (base && b) base.add(b, batch, sliceCol);
+    rows += batch.length;
+    o.onRows?.(rows);
+  }
+  return { candidate: cand.finish(o.bootstrap), baseline: base?.finish(o.bootstrap), rows };
+}
