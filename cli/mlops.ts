@@ -10,6 +10,7 @@ import { runLocally, colors } from '../shared/runtime/local';
 import type { AnyActionSpec } from '../shared/runtime/context';
 import { inferSchemaCommand } from '../shared/validate/infer-command';
 import { runDemo } from './demo';
+import { registryCommand } from './registry';
 import { isUserError } from '../shared/errors';
 
 const VERSION = '0.1.0';
@@ -51,6 +52,7 @@ function usage(): string {
     'Usage:',
     ...ACTION_SPECS.map((s) => `  mlops ${s.name.padEnd(14)} ${s.description}`),
     '  mlops schema infer    Infer a data schema (YAML) from a dataset or a profile',
+    '  mlops registry        list | history | alias: the local model registry',
     '  mlops demo            Run the loop on bundled sample data',
     '',
     'Run `mlops <command> --help` for the inputs of a command.',
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       return await inferSchemaCommand(flags);
     }
     if (command === 'demo') return await runDemo(flags);
+    if (command === 'registry') return await registryCommand(positional, flags);
     const spec = specByName(command);
     if (!spec) {
       process.stderr.write(`${colors.red('error')}: unknown command '${command}'\n\n${usage()}`);

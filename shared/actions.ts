@@ -3,8 +3,10 @@ import type { AnyActionSpec } from './runtime/context';
 import { validateDataSpec } from './validate/action';
 import { trainSpec } from './train/action';
 import { evaluateSpec } from './evaluate/action';
+import { registerSpec } from './register/action';
+import { deploySpec } from './deploy/action';
 
-export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec];
+export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec, registerSpec, deploySpec];
 
 export function specByName(name: string): AnyActionSpec | undefined {
   return ACTION_SPECS.find((s) => s.name === name);

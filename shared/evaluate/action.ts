@@ -20,6 +20,7 @@ import { scoreModels } from './score';
 import { renderReport } from './report';
 import { parseFeatures } from '../train/action';
 import { createGitHubClient, upsertStickyComment, createCheckRun, pullRequestFromEvent } from '../github';
+import { openRegistry } from '../registry/open';
 
 export const EVALUATION_FORMAT = 'mlops-actions/evaluation';
 
@@ -52,7 +53,8 @@ export const evaluateSpec = defineAction({
     target: input.optional("The label column. Default: the manifest's target, or the model's mlops.target metadata.", raw.string()),
     manifest: input.optional("The candidate's manifest.json (train's `manifest` output): its feature list and lineage.", raw.string()),
     features: input.optional("Feature order for a model with one [N, F] input, comma-separated. Default: the model's metadata or the manifest.", raw.string()),
-    baseline: input.optional('The model to compare with (an ONNX file). Omit for none.', raw.string()),
+    baseline: input.optional("The model to compare with: an ONNX file, a registry reference (churn@production, churn@v3), or none. Default: <model-name>@production when the registry has it.", raw.string()),
+    registry: input.withDefault("Where references resolve: auto (the repository's releases on a runner, .mlops/registry locally), github, or a folder.", 'auto', raw.string()),
     thresholds: input.optional('Gates: a YAML file, or inline YAML (see "Gates" in README.md).', raw.string()),
     'no-baseline': input.optional("Change gates without a baseline: pass, fail or skip-change-gates. Overrides the thresholds file's `no-baseline`.", raw.oneOf(NO_BASELINE)),
     'slice-by': input.optional('A column to compute per-slice metrics by.', raw.string()),
@@ -86,6 +88,7 @@ export interface EvaluateInputs {
   manifest?: string;
   features?: string;
   baseline?: string;
+  registry?: string;
   thresholds?: string;
   'no-baseline'?: (typeof NO_BASELINE)[number];
   'slice-by'?: string;
@@ -97,6 +100,47 @@ export interface EvaluateInputs {
   token?: string;
   'output-dir'?: string;
   format?: DataFormat;
+}
+
+interface Baseline {
+  /** Local path of the baseline model, when there is one. */
+  path?: string;
+  /** How the report names it: a path, or `churn@production (v3)`. */
+  label?: string;
+  /** What evaluation.json records: a path or `churn@v3` (register takes the parent version from it). */
+  source?: string;
+  /** Why there is none. */
+  reason?: string;
+}
+
+/**
+ * The baseline: a file, a registry reference, `none`, or by default <model-name>@production when the
+ * registry has it (the comment then says there is no production model yet). A model from the registry is
+ * downloaded with its digest verified.
+ */
+async function resolveBaseline(inputs: EvaluateInputs, ctx: RunContext): Promise<Baseline> {
+  const b = inputs.baseline?.trim();
+  if (b === 'none') return { reason: 'baseline: none' };
+  if (b && (existsSync(resolve(ctx.workspace, b)) || /\.onnx$/i.test(b))) {
+    const path = resolve(ctx.workspace, b);
+    if (!existsSync(path)) throw new UserError(`The baseline model ${b} does not exist`, { input: 'baseline' });
+    return { path, label: b, source: b };
+  }
+  const ref = b ?? `${inputs['model-name']}@production`;
+  const registry = openRegistry(inputs.registry, ctx, inputs.token);
+  let version;
+  try {
+    version = await registry.resolve(ref.includes('@') ? ref : `${ref}@latest`);
+  } catch (err) {
+    if (!b && err instanceof UserError) {
+      ctx.log.info(`No baseline: ${err.message}`);
+      return { reason: `there is no ${inputs['model-name']}@production yet (${registry.kind} registry)` };
+    }
+    throw err;
+  }
+  const dir = join(ctx.tempDir, `baseline-v${version.version}`);
+  const got = await registry.download(version, dir, ['model.onnx']);
+  return { path: got['model.onnx'], label: `${ref} (v${version.version})`, source: `${version.name}@v${version.version}` };
 }
 
 async function readThresholds(text: string | undefined, ws: string): Promise<Thresholds> {
@@ -130,9 +174,10 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
   if (inputs.manifest) manifest = await readManifest(resolve(ws, inputs.manifest), inputs.manifest);
 
   const files = await listDataset(inputs.data, ws);
+  const base = await resolveBaseline(inputs, ctx);
   const candidate = await loadModel(resolve(ws, inputs.model), { input: 'model' });
   let baseline: LoadedModel | undefined;
-  if (inputs.baseline) baseline = await loadModel(resolve(ws, inputs.baseline), { input: 'baseline' });
+  if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label });
   try {
     const target = inputs.target ?? manifest?.target ?? candidate.mlops.target;
     if (!target) {
@@ -165,9 +210,9 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
       modelName: name,
       candidateLabel: display(resolve(ws, inputs.model)),
       candidateDigest: `sha256:${candidate.sha256}`,
-      baselineLabel: baseline ? display(resolve(ws, inputs.baseline!)) : undefined,
+      baselineLabel: baseline ? base.label : undefined,
       baselineDigest: baseline ? `sha256:${baseline.sha256}` : undefined,
-      noBaselineReason: baseline ? undefined : 'none was given',
+      noBaselineReason: baseline ? undefined : base.reason,
       dataLabel: inputs.data,
       dataHash,
       rows: scored.rows,
@@ -190,7 +235,7 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
         ...(scored.candidate.intervals ? { intervals: scored.candidate.intervals } : {}),
         ...(scored.candidate.slices ? { slices: scored.candidate.slices as NonNullable<Evaluation['candidate']['slices']> } : {}),
       },
-      ...(baseline && scored.baseline ? { baseline: { source: inputs.baseline!, sha256: `sha256:${baseline.sha256}`, metrics: scored.baseline.metrics } } : {}),
+      ...(baseline && scored.baseline ? { baseline: { source: base.source!, sha256: `sha256:${baseline.sha256}`, metrics: scored.baseline.metrics } } : {}),
       data: { source: inputs.data, hash: dataHash, rows: scored.rows },
       gates: verdict,
       passed: verdict.passed,

@@ -6,3 +6,4 @@ export * from './checks';
 export * from './pulls';
 export * from './issues';
 export * from './dispatch';
+export * from './deployments';

@@ -43,6 +43,7 @@ import {
   type RegisterMeta,
   type RegisterResult,
   type Registry,
+  type VersionIndexEntry,
 } from './types';
 
 export const REGISTRY_BRANCH = 'mlops-registry';
@@ -80,6 +81,8 @@ function sha256(data: Uint8Array): string {
 export interface GitHubRegistryOptions {
   owner: string;
   repo: string;
+  /** For the URLs of release pages (default https://github.com). */
+  serverUrl?: string;
   /** The commit new version tags point at (the workflow's GITHUB_SHA). */
   commit: string;
   log: Logger;
@@ -89,6 +92,8 @@ export interface GitHubRegistryOptions {
 export class GitHubRegistry implements Registry {
   readonly kind = 'github' as const;
   private readonly branch: string;
+  /** The index as last read by versionIndex(): the compare-and-swap base of the next setAlias. */
+  private readonly lastRead = new Map<string, IndexRead>();
   constructor(
     private readonly gh: GitHubClient,
     private readonly o: GitHubRegistryOptions,
@@ -212,15 +217,26 @@ export class GitHubRegistry implements Registry {
     return { format: index.format, version: index.version, name: index.name, aliases: index.aliases, history: index.history };
   }
 
-  /** The index (aliases and the version digest index), for deploy. */
-  async index(name: string): Promise<RegistryIndex> {
-    return (await this.readIndex(name)).index;
+  async versionIndex(name: string): Promise<{ versions: VersionIndexEntry[]; aliases: Record<string, number> }> {
+    checkName(name);
+    const read = await this.readIndex(name);
+    this.lastRead.set(name, read);
+    const versions = Object.entries(read.index.versions)
+      .map(([n, v]) => ({ version: Number(n), ...v }))
+      .sort((a, b) => b.version - a.version);
+    return { versions, aliases: { ...read.index.aliases } };
   }
 
-  async setAlias(name: string, alias: string, version: number, meta: MoveMeta, known?: RegistryIndex): Promise<AliasMove> {
+  urlOf(name: string, version: number): string {
+    return `${this.o.serverUrl ?? 'https://github.com'}/${this.o.owner}/${this.o.repo}/releases/tag/${tagOf(name, version)}`;
+  }
+
+  async setAlias(name: string, alias: string, version: number, meta: MoveMeta): Promise<AliasMove> {
     checkAlias(alias);
-    const read = await this.readIndex(name);
-    if (!read.index.versions[String(version)] && !(known?.versions[String(version)]) && !(await this.get(name, version))) {
+    // Reuse the index deploy just read (one call fewer); the write's compare-and-swap catches a change since.
+    const read = this.lastRead.get(name) ?? (await this.readIndex(name));
+    this.lastRead.delete(name);
+    if (!read.index.versions[String(version)] && !(await this.get(name, version))) {
       throw new UserError(`Model '${name}' has no version ${version}`, { input: 'version' });
     }
     return this.updateIndex(name, `${name}: ${alias} → v${version}${meta.reason ? ` (${meta.reason})` : ''}`, (index) => applyMove(index, alias, version, meta), read);

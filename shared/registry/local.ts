@@ -30,6 +30,7 @@ import {
   type RegisterMeta,
   type RegisterResult,
   type Registry,
+  type VersionIndexEntry,
 } from './types';
 
 export async function sha256OfFile(path: string): Promise<{ sha256: string; size: number }> {
@@ -47,6 +48,22 @@ export class LocalRegistry implements Registry {
 
   private toVersion(meta: VersionMeta): ModelVersion {
     return { ...meta, tag: tagOf(meta.name, meta.version), url: pathToFileURL(join(this.dir(meta.name), `v${meta.version}`)).href };
+  }
+
+  async versionIndex(name: string): Promise<{ versions: VersionIndexEntry[]; aliases: Record<string, number> }> {
+    const versions = (await this.list(name)).map((v) => ({
+      version: v.version,
+      digest: v.digest,
+      createdAt: v.createdAt,
+      ...(v.passed !== undefined ? { passed: v.passed } : {}),
+      ...(v.pullRequest !== undefined ? { pullRequest: v.pullRequest } : {}),
+      ...(v.headSha ? { headSha: v.headSha } : {}),
+    }));
+    return { versions, aliases: (await this.aliases(name)).aliases };
+  }
+
+  urlOf(name: string, version: number): string {
+    return pathToFileURL(join(this.dir(name), `v${version}`)).href;
   }
 
   async get(name: string, version: number): Promise<ModelVersion | undefined> {

@@ -104,8 +104,22 @@ export interface MoveMeta {
   runUrl?: string;
 }
 
+/** What deploy needs to know about each version, from one read. */
+export interface VersionIndexEntry {
+  version: number;
+  digest: string;
+  passed?: boolean;
+  pullRequest?: number;
+  headSha?: string;
+  createdAt: string;
+}
+
 export interface Registry {
   readonly kind: 'github' | 'local';
+  /** Every version's digest, verdict and PR, and the current aliases (GitHub: the index file, one call). */
+  versionIndex(name: string): Promise<{ versions: VersionIndexEntry[]; aliases: Record<string, number> }>;
+  /** The page where a person sees a version (release page or folder), without a lookup. */
+  urlOf(name: string, version: number): string;
   register(name: string, files: RegisterFiles, meta: RegisterMeta): Promise<RegisterResult>;
   get(name: string, version: number): Promise<ModelVersion | undefined>;
   /** Every published version, newest first. */

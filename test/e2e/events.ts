@@ -31,3 +31,33 @@ export function pullRequestEvent(fake: FakeGitHub, repo: string, number: number,
     ref: `refs/pull/${number}/merge`,
   };
 }
+
+/** The push event of a merge to the default branch. */
+export function pushEvent(repo: string, sha: string, before: string, branch = 'main') {
+  const [owner, name] = repo.split('/') as [string, string];
+  return {
+    name: 'push',
+    payload: {
+      ref: `refs/heads/${branch}`,
+      before,
+      after: sha,
+      head_commit: { id: sha, message: 'Merge pull request', timestamp: new Date().toISOString() },
+      repository: { full_name: repo, name, owner: { login: owner, name: owner } },
+      pusher: { name: 'octocat' },
+      sender: { login: 'octocat' },
+    },
+    sha,
+    ref: `refs/heads/${branch}`,
+  };
+}
+
+/** A workflow_dispatch event (rollback, retrain). */
+export function dispatchEvent(repo: string, sha: string, inputs: Record<string, string> = {}) {
+  const [owner, name] = repo.split('/') as [string, string];
+  return {
+    name: 'workflow_dispatch',
+    payload: { inputs, ref: 'refs/heads/main', repository: { full_name: repo, name, owner: { login: owner } }, sender: { login: 'octocat' } },
+    sha,
+    ref: 'refs/heads/main',
+  };
+}

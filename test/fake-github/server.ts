@@ -615,6 +615,23 @@ export class FakeGitHub {
     return issue;
   }
 
+  /** Merges an open pull request the way the merge button does: a merge commit on the base branch. */
+  mergePull(fullName: string, number: number, opts: { user?: string } = {}): string {
+    const repo = this.repo(fullName);
+    const issue = repo.issues.get(number);
+    if (!issue?.pull) throw new Error(`no pull request #${number} in ${fullName}`);
+    if (issue.pull.merged) throw new Error(`#${number} is already merged`);
+    const baseSha = repo.refs.get(`refs/heads/${issue.pull.base.ref}`)!;
+    const merge = this.addCommit(fullName, { parents: [baseSha, issue.pull.head.sha], message: `Merge pull request #${number} from ${issue.pull.head.ref}`, branch: issue.pull.base.ref }).sha;
+    issue.pull.merged = true;
+    issue.pull.mergedAt = this.now();
+    issue.pull.mergedBy = opts.user ?? USER_LOGIN;
+    issue.pull.mergeCommitSha = merge;
+    this.setIssueState(issue, 'closed', null, opts.user ?? USER_LOGIN);
+    this.associateCommit(fullName, merge, number);
+    return merge;
+  }
+
   addComment(fullName: string, issueNumber: number, body: string, opts: { user?: string } = {}): CommentState {
     const repo = this.repo(fullName);
     if (!repo.issues.has(issueNumber)) throw new Error(`no issue #${issueNumber} in ${fullName}`);
