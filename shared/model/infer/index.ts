@@ -10,5 +10,5 @@ export { detectTask, planOutputs } from './outputs';
 export type { OutputOptions, OutputPlan, ScoresMode } from './outputs';
 export { buildFeeds, createScorer, runBatch, scoreBatches } from './score';
 export type { ClassificationBatch, RegressionBatch, ScoreOptions, ScoredBatch, Scorer } from './score';
-export { readOnnxModel, rewriteZipMaps } from './onnx-proto';
-export type { OnnxModelInfo } from './onnx-proto';
+export { readOnnxModel, rewriteZipMaps } from './graph';
+export type { OnnxModelInfo } from './graph';

@@ -10,9 +10,10 @@ import * as ort from 'onnxruntime-node';
 import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
 import { detectTask } from './outputs';
-import { type Dim, type OnnxModelInfo, ProtoError, type TypeDesc, readOnnxModel, rewriteZipMaps, typeText } from './onnx-proto';
+import { type Dim, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteZipMaps, typeText } from './graph';
+import type { ModelView } from '../onnx';
 
-export type { Dim } from './onnx-proto';
+export type { Dim } from './graph';
 
 export type Task = 'classification' | 'regression';
 
@@ -151,9 +152,11 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     );
   }
 
+  let view: ModelView;
   let info: OnnxModelInfo;
   try {
-    info = readOnnxModel(bytes);
+    view = decodeOnnx(bytes);
+    info = readOnnxModel(view);
   } catch (e) {
     await session.release();
     if (!(e instanceof ProtoError)) throw e;
@@ -161,7 +164,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
   }
 
   const zipmaps = new Map<string, string[]>();
-  const rewritten = rewriteZipMaps(bytes, info);
+  const rewritten = rewriteZipMaps(view, info);
   if (rewritten) {
     await session.release();
     try {

@@ -24,7 +24,7 @@
 import type * as ort from 'onnxruntime-node';
 import { UserError } from '../../errors';
 import type { LoadedModel, Task } from './model';
-import type { NodeInfo } from './onnx-proto';
+import type { NodeInfo } from './graph';
 
 export type ScoresMode = 'auto' | 'probabilities' | 'logits';
 

@@ -16,7 +16,7 @@ export {
 export type { Attribute, Dim, ElemType, ModelOptions, NodeOptions } from './builder';
 export { elemTypeName, modelInfo, readInitializer, readModelInfo, tensorValues } from './inspect';
 export type { ModelInfo, TensorSignature } from './inspect';
-export { AttributeType, DataType, decodeModel, encodeModelProto, onnxModelType } from './proto';
+export { AttributeType, DataType, decodeModel, encodeModelProto, OnnxDecodeError, onnxModelType } from './proto';
 export type {
   AttributeProto,
   GraphProto,
@@ -28,3 +28,5 @@ export type {
   TypeProto,
   ValueInfoProto,
 } from './proto';
+export { attributeName, decodeAttribute, decodeModelView, encodeModelView } from './view';
+export type { GraphView, ModelView, NodeView } from './view';

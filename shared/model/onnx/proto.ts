@@ -93,7 +93,12 @@ export interface TensorShapeProto {
 }
 
 export interface TypeProto {
+  /** One of tensor_type, sequence_type, map_type, optional_type, sparse_tensor_type (a oneof). */
   tensor_type?: { elem_type?: number; shape?: TensorShapeProto };
+  sequence_type?: { elem_type?: TypeProto };
+  map_type?: { key_type?: number; value_type?: TypeProto };
+  optional_type?: { elem_type?: TypeProto };
+  sparse_tensor_type?: { elem_type?: number; shape?: TensorShapeProto };
   denotation?: string;
 }
 
@@ -125,32 +130,55 @@ export interface ModelProto {
   metadata_props?: StringStringEntryProto[];
 }
 
+/** Bytes protobufjs cannot decode with the schema. `reason` is protobufjs's own message. */
+export class OnnxDecodeError extends Error {
+  constructor(readonly reason: string) {
+    super(`not an ONNX model (protobuf decode failed: ${reason})`);
+  }
+}
+
+/** `descriptor` (ONNX_PROTO_DESCRIPTOR or a variant of it, see view.ts) loaded as a protobufjs root. */
+export function onnxRoot(descriptor: protobuf.INamespace = ONNX_PROTO_DESCRIPTOR): protobuf.Root {
+  return protobuf.Root.fromJSON(descriptor);
+}
+
 let modelType: protobuf.Type | undefined;
 
 /** The reflected `onnx.ModelProto` type (the schema is loaded once, on first use). */
 export function onnxModelType(): protobuf.Type {
-  modelType ??= protobuf.Root.fromJSON(ONNX_PROTO_DESCRIPTOR).lookupType('onnx.ModelProto');
+  modelType ??= onnxRoot().lookupType('onnx.ModelProto');
   return modelType;
 }
 
-/** Serialize a ModelProto. Throws if the object does not fit the schema. */
-export function encodeModelProto(model: ModelProto): Uint8Array {
-  const type = onnxModelType();
-  const problem = type.verify(model);
-  if (problem) throw new Error(`invalid ONNX ModelProto: ${problem}`);
-  const bytes = type.encode(type.fromObject(model as Record<string, unknown>)).finish();
+/** Serialize a message of `type` given as a plain object. Throws if the object does not fit the schema. */
+export function encodeMessage(type: protobuf.Type, object: object): Uint8Array {
+  const problem = type.verify(object as Record<string, unknown>);
+  if (problem) throw new Error(`invalid ONNX ${type.name}: ${problem}`);
+  const bytes = type.encode(type.fromObject(object as Record<string, unknown>)).finish();
   // A plain Uint8Array (protobufjs hands back a Buffer slice under Node).
   return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-/** Parse serialized ONNX model bytes (repeated fields always present, int64 as numbers). */
-export function decodeModel(bytes: Uint8Array): ModelProto {
-  const type = onnxModelType();
+/**
+ * Parse a message of `type` into a plain object (repeated fields always present, int64 as numbers,
+ * bytes as views into `bytes`). Throws OnnxDecodeError on bytes that do not decode.
+ */
+export function decodeMessage<T>(type: protobuf.Type, bytes: Uint8Array): T {
   let message: protobuf.Message;
   try {
     message = type.decode(bytes);
   } catch (e) {
-    throw new Error(`not an ONNX model (protobuf decode failed: ${(e as Error).message})`);
+    throw new OnnxDecodeError((e as Error).message);
   }
-  return type.toObject(message, { longs: Number, arrays: true }) as ModelProto;
+  return type.toObject(message, { longs: Number, arrays: true }) as T;
+}
+
+/** Serialize a ModelProto. Throws if the object does not fit the schema. */
+export function encodeModelProto(model: ModelProto): Uint8Array {
+  return encodeMessage(onnxModelType(), model);
+}
+
+/** Parse serialized ONNX model bytes (repeated fields always present, int64 as numbers). */
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  return decodeMessage<ModelProto>(onnxModelType(), bytes);
 }

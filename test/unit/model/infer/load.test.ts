@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { loadModel, readMlopsMetadata, readOnnxModel, rewriteZipMaps } from '../../../../shared/model/infer';
+import { attr, decodeModel, encodeModelProto, ModelBuilder } from '../../../../shared/model/onnx';
 import { fixtureModel, modelPath, tempDir, userError, writeTemp } from './helpers';
 
 describe('loadModel', () => {
@@ -164,6 +165,32 @@ describe('ONNX protobuf reader', () => {
     expect(after.metadata).toEqual(info.metadata);
     expect(after.opsets).toEqual(info.opsets);
     expect(rewriteZipMaps(readFileSync(modelPath('logits')), readOnnxModel(readFileSync(modelPath('logits'))))).toBeUndefined();
+  });
+
+  test('the ZipMap rewrite of a model of ai.onnx.ml ops alone imports the default domain for Identity', async () => {
+    const m = new ModelBuilder({ graphName: 'g', opsets: { 'ai.onnx.ml': 3 } });
+    m.graph.addInput('x', 'float', ['N', 2]);
+    const labels = attr.strings(['no', 'yes']);
+    m.graph.addNode('LinearClassifier', ['x'], ['label', 'proba'], { classlabels_strings: labels, coefficients: attr.floats([1, -1, -1, 1]), intercepts: attr.floats([0, 0]), post_transform: attr.string('SOFTMAX') }, { domain: 'ai.onnx.ml' });
+    m.graph.addNode('ZipMap', ['proba'], ['probs'], { classlabels_strings: labels }, { domain: 'ai.onnx.ml' });
+    m.graph.addOutput('label', 'string', ['N']);
+    m.graph.addOutput('probs', 'float', ['N']);
+    const model = m.toProto();
+    model.graph!.output![1]!.type = { sequence_type: { elem_type: { map_type: { key_type: 8, value_type: { tensor_type: { elem_type: 1 } } } } } };
+    model.graph!.value_info = [{ name: 'probs', type: model.graph!.output![1]!.type }];
+    const bytes = encodeModelProto(model);
+    const info = readOnnxModel(bytes);
+    expect(info.opsets).toEqual([{ domain: 'ai.onnx.ml', version: 3 }]);
+    const r = rewriteZipMaps(bytes, info)!;
+    expect(r.rewrites).toEqual([{ output: 'probs', classes: ['no', 'yes'] }]);
+    const after = decodeModel(r.bytes);
+    expect(after.opset_import).toEqual([{ domain: 'ai.onnx.ml', version: 3 }, { domain: '', version: 13 }]);
+    expect(after.graph!.value_info).toEqual([]);
+    expect(after.graph!.node![0]!.attribute).toEqual(decodeModel(bytes).graph!.node![0]!.attribute);
+    const loaded = await loadModel(bytes, { name: 'ml-only' });
+    expect([...loaded.zipmaps]).toEqual([['probs', ['no', 'yes']]]);
+    expect(loaded.signature.outputs[1]!.text).toBe('seq(map(string,float32))');
+    await loaded.release();
   });
 
   test('malformed bytes throw', () => {

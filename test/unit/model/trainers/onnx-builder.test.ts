@@ -3,9 +3,13 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
   attr,
+  attributeName,
   DataType,
+  decodeAttribute,
   decodeModel,
+  decodeModelView,
   encodeModelProto,
+  encodeModelView,
   ModelBuilder,
   readInitializer,
   readModelInfo,
@@ -103,6 +107,22 @@ describe('ModelBuilder', () => {
     expect(() => m.encodeModel()).toThrow(/output 'z' is not produced/);
     g.addNode('OneHotEncoder', ['x'], ['z'], {}, { domain: 'ai.onnx.ml' });
     expect(() => m.encodeModel()).toThrow(/domain 'ai.onnx.ml' but the model imports no opset/);
+  });
+
+  it('a model view keeps attributes and initializers encoded, and encodes back to the same bytes', () => {
+    const a = smallModel().encodeModel();
+    const full = decodeModel(a);
+    const view = decodeModelView(a);
+    expect(view.graph!.node!.map((n) => n.op_type)).toEqual(full.graph!.node!.map((n) => n.op_type));
+    expect(view.metadata_props).toEqual(full.metadata_props);
+    expect(view.graph!.output).toEqual(full.graph!.output);
+    const onehot = view.graph!.node![1]!;
+    expect(onehot.attribute!.map(attributeName)).toEqual(['cats_strings', 'zeros']);
+    expect(onehot.attribute!.map(decodeAttribute)).toEqual(full.graph!.node![1]!.attribute);
+    expect(view.graph!.initializer).toHaveLength(3);
+    expect(view.graph!.initializer!.every((t) => t instanceof Uint8Array)).toBe(true);
+    expect(Buffer.from(encodeModelView(view)).equals(Buffer.from(a))).toBe(true);
+    expect(() => decodeModelView(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(/not an ONNX model/);
   });
 
   it('decodeModel rejects bytes that are not a model', () => {
