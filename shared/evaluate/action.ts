@@ -21,6 +21,7 @@ import { renderReport } from './report';
 import { parseFeatures } from '../train/action';
 import { createGitHubClient, upsertStickyComment, createCheckRun, pullRequestFromEvent } from '../github';
 import { openRegistry } from '../registry/open';
+import { modelPaths } from '../model/from-artifact';
 
 export const EVALUATION_FORMAT = 'mlops-actions/evaluation';
 
@@ -48,7 +49,8 @@ export const evaluateSpec = defineAction({
   name: 'evaluate',
   description: 'Score a model and its baseline on the same rows, apply the gates, and post the result as one sticky PR comment and a check run.',
   inputs: {
-    model: input.required('The candidate model (model.onnx, e.g. the `model` output of train).', raw.string()),
+    model: input.optional('The candidate model (model.onnx, e.g. the `model` output of train). Or give `artifact`.', raw.string()),
+    artifact: input.optional("The workflow artifact train uploaded (its artifact-name, e.g. model-churn): downloaded, and its model.onnx and manifest.json used.", raw.string()),
     data: input.required('Evaluation data: path or glob (CSV, TSV, JSON Lines or Parquet), with the label column.', raw.string()),
     target: input.optional("The label column. Default: the manifest's target, or the model's mlops.target metadata.", raw.string()),
     manifest: input.optional("The candidate's manifest.json (train's `manifest` output): its feature list and lineage.", raw.string()),
@@ -82,7 +84,8 @@ export const evaluateSpec = defineAction({
 });
 
 export interface EvaluateInputs {
-  model: string;
+  model?: string;
+  artifact?: string;
   data: string;
   target?: string;
   manifest?: string;
@@ -170,12 +173,13 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
       ctx.log.warning(`Gate on '${metric}': not a metric evaluate computes (known: ${Object.keys(METRIC_DIRECTIONS).join(', ')}); it will fail as not computed.`);
     }
   }
+  const paths = await modelPaths(inputs, ctx);
   let manifest: Manifest | undefined;
-  if (inputs.manifest) manifest = await readManifest(resolve(ws, inputs.manifest), inputs.manifest);
+  if (paths.manifest) manifest = await readManifest(resolve(ws, paths.manifest), paths.manifest);
 
   const files = await listDataset(inputs.data, ws);
   const base = await resolveBaseline(inputs, ctx);
-  const candidate = await loadModel(resolve(ws, inputs.model), { input: 'model' });
+  const candidate = await loadModel(resolve(ws, paths.model), { input: 'model' });
   let baseline: LoadedModel | undefined;
   if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label });
   try {
@@ -208,7 +212,7 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
     const pr = gh ? pullRequestFromEvent(gh) : undefined;
     const report = renderReport({
       modelName: name,
-      candidateLabel: display(resolve(ws, inputs.model)),
+      candidateLabel: display(resolve(ws, paths.model)),
       candidateDigest: `sha256:${candidate.sha256}`,
       baselineLabel: baseline ? base.label : undefined,
       baselineDigest: baseline ? `sha256:${baseline.sha256}` : undefined,
@@ -229,7 +233,7 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
       version: 1,
       modelName: name,
       candidate: {
-        source: inputs.model,
+        source: paths.model,
         sha256: `sha256:${candidate.sha256}`,
         metrics: scored.candidate.metrics,
         ...(scored.candidate.intervals ? { intervals: scored.candidate.intervals } : {}),

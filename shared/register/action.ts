@@ -13,6 +13,7 @@ import { readManifest, type Manifest } from '../model/manifest';
 import { Evaluation } from '../evaluate/action';
 import { pullRequestFromEvent } from '../github';
 import { modelCard } from '../registry/card';
+import { modelPaths } from '../model/from-artifact';
 import { openRegistry } from '../registry/open';
 import type { RegisterFiles } from '../registry/types';
 import { code, table } from '../report/markdown';
@@ -22,7 +23,8 @@ export const registerSpec = defineAction({
   name: 'register',
   description: 'Register a model as a new immutable version (GitHub Release with its manifest, evaluation, profile and model card); the same bytes return the existing version.',
   inputs: {
-    model: input.required('The model file (model.onnx).', raw.string()),
+    model: input.optional('The model file (model.onnx). Or give `artifact`.', raw.string()),
+    artifact: input.optional("The workflow artifact train uploaded (e.g. model-churn): its model.onnx, manifest.json and profile.json are registered.", raw.string()),
     'model-name': input.required('The registry name of the model.', z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'must be letters, digits, dots, dashes or underscores' })),
     manifest: input.optional("train's manifest.json (lineage; data, trainer, params).", raw.string()),
     evaluation: input.optional("evaluate's evaluation.json (metrics and gates; deploy refuses a version whose gates failed).", raw.string()),
@@ -48,12 +50,13 @@ export const registerSpec = defineAction({
       if (!existsSync(abs)) throw new UserError(`The ${what} ${p} does not exist`, { input: inputName }, `give the path written by the ${what === 'model' ? 'train' : inputName === 'evaluation' ? 'evaluate' : 'train'} step`);
       return abs;
     };
-    const modelPath = path(inputs.model, 'model', 'model')!;
-    const manifestPath = path(inputs.manifest, 'manifest', 'manifest');
+    const given = await modelPaths(inputs, ctx);
+    const modelPath = path(given.model, 'model', 'model')!;
+    const manifestPath = path(given.manifest, 'manifest', 'manifest');
     const evaluationPath = path(inputs.evaluation, 'evaluation', 'evaluation');
     let manifest: Manifest | undefined;
-    if (manifestPath) manifest = await readManifest(manifestPath, inputs.manifest!);
-    let profilePath = path(inputs.profile, 'profile', 'profile');
+    if (manifestPath) manifest = await readManifest(manifestPath, given.manifest!);
+    let profilePath = path(given.profile, 'profile', 'profile');
     if (!profilePath && manifestPath && manifest?.files.profile) {
       const beside = resolve(manifestPath, '..', manifest.files.profile);
       if (existsSync(beside)) profilePath = beside;

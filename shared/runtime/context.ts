@@ -41,6 +41,8 @@ export interface Logger {
 export interface ArtifactStore {
   /** Uploads files (paths under rootDirectory) as one artifact; `id` is the artifact's id on GitHub. */
   upload(name: string, files: string[], rootDirectory: string): Promise<{ id: number | undefined; where: string }>;
+  /** Downloads an artifact of this workflow run (uploaded by an earlier job) into `dir`. */
+  download(name: string, dir: string): Promise<void>;
 }
 
 export interface RunContext {
