@@ -1,9 +1,14 @@
 /**
- * A small, fast, seeded PRNG so every sketch is deterministic given a seed.
+ * The project's one seeded PRNG, so every sketch (shared/profile) and every bootstrap (shared/metrics)
+ * is deterministic given a seed.
  *
  * Generator: xoshiro128** (Blackman & Vigna, 2018), 128 bits of state in four uint32 words, period
  * 2^128 − 1, using only 32-bit integer operations (cheap in JavaScript). The state is seeded by
  * splitmix32 from one 32-bit seed, so two seeds give unrelated streams. Not cryptographic.
+ *
+ * The streams are pinned: serialized profiles store the state (getState) and continue it, and
+ * scripts/fixtures/metrics_reference.py mirrors the metrics stream in Python. Do not change any
+ * method's output for a given state.
  */
 
 export type RngState = [number, number, number, number];
@@ -35,6 +40,7 @@ export function deriveSeed(seed: number, label: string): number {
   return splitmix32((seed ^ seedFrom(label)) >>> 0);
 }
 
+const TWO_32 = 4294967296;
 const TWO_NEG_32 = 2 ** -32;
 const TWO_NEG_53 = 2 ** -53;
 
@@ -108,14 +114,17 @@ export class Rng {
 
   /** Uniform integer in [0, n) for 1 ≤ n ≤ 2^53 (53-bit resolution; bias below 2^-53·n). */
   nextInt(n: number): number {
-    if (n <= 0x100000) {
-      // n ≤ 2^20: multiply-shift on 32 bits has relative bias ≤ 2^-12; use rejection to remove it
-      const limit = 4294967296 - (4294967296 % n);
-      let x = this.nextU32();
-      while (x >= limit) x = this.nextU32();
-      return x % n;
-    }
+    // n ≤ 2^20: multiply-shift on 32 bits has relative bias ≤ 2^-12; use rejection to remove it
+    if (n <= 0x100000) return this.nextU32Below(n);
     return Math.floor(this.nextDouble() * n);
+  }
+
+  /** Unbiased uniform integer in [0, n) for 1 ≤ n ≤ 2^32: `nextU32() % n`, rejecting the uneven top. */
+  nextU32Below(n: number): number {
+    const limit = TWO_32 - (TWO_32 % n);
+    let x = this.nextU32();
+    while (x >= limit) x = this.nextU32();
+    return x % n;
   }
 
   /** Uniform double in (0, 1): never 0, so its logarithm is finite. */

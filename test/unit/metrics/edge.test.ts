@@ -17,6 +17,7 @@ import {
   scalarMetrics,
   scoreGroups,
 } from '../../../shared/metrics';
+import { Rng } from '../../../shared/rng';
 
 describe('classification edge cases', () => {
   it('no rows: count 0, nothing else, a note', () => {
@@ -249,5 +250,21 @@ describe('metric names and directions', () => {
       const x = u.nextInt(7);
       expect(x >= 0 && x < 7 && Number.isInteger(x)).toBe(true);
     }
+  });
+
+  it('MetricsRng is the shared generator (shared/rng.ts) with its own seeding (seed >>> 0) and nextInt (rejection up to 2^32)', () => {
+    const draws = (r: Rng, n: number): number[] => Array.from({ length: n }, () => r.nextU32());
+    for (const seed of [0, 1, 20240611, 0xffffffff]) expect(draws(new MetricsRng(seed), 20)).toEqual(draws(new Rng(seed), 20));
+    // a non-integer or negative seed is truncated to uint32 (shared/rng.ts would fold it)
+    expect(draws(new MetricsRng(7.9), 5)).toEqual(draws(new Rng(7), 5));
+    expect(draws(new MetricsRng(-1), 5)).toEqual(draws(new Rng(0xffffffff), 5));
+    expect(draws(new MetricsRng(7.9), 5)).not.toEqual(draws(new Rng(7.9), 5));
+    // above 2^20, nextInt still rejects on 32 bits: one draw, unlike Rng's 53-bit path (two draws)
+    const m = new MetricsRng(3);
+    const r = new Rng(3);
+    const n = 3_000_001;
+    expect(m.nextInt(n)).toBe(r.nextU32Below(n));
+    expect(m.nextU32()).toBe(r.nextU32());
+    expect(new MetricsRng(5).nextFloat()).toBe(new Rng(5).nextU32() / 2 ** 32);
   });
 });
