@@ -1,6 +1,6 @@
 /**
- * Throughput of the sketches on 20 million values. Skipped unless PROFILE_BENCH=1:
- *   PROFILE_BENCH=1 npx vitest run test/unit/profile/bench.test.ts
+ * Throughput of the sketches on 20 million values. Skipped unless MLOPS_BENCH=1:
+ *   MLOPS_BENCH=1 npx vitest run test/unit/profile/bench.test.ts
  * (PROFILE_BENCH_N overrides the number of values.) Prints ns per update.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { Reservoir } from '../../../shared/profile/reservoir';
 import { Rng } from '../../../shared/profile/rng';
 import { FrequentItems } from '../../../shared/profile/topk';
 
-const ENABLED = process.env.PROFILE_BENCH === '1';
+const ENABLED = process.env.MLOPS_BENCH === '1';
 const N = Number(process.env.PROFILE_BENCH_N ?? 20_000_000);
 
 function measure(label: string, run: () => void): number {

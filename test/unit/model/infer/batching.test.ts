@@ -71,7 +71,8 @@ describe('batching', () => {
   });
 });
 
-describe('throughput (printed, not asserted)', () => {
+/** Timing only: skipped unless MLOPS_BENCH=1 (MLOPS_BENCH=1 npx vitest run test/unit/model/infer/batching.test.ts). */
+describe.skipIf(process.env.MLOPS_BENCH !== '1')('throughput (printed, not asserted)', () => {
   test('1e6 rows x 20 features through a linear model: scoreBatches vs a raw session.run loop', async () => {
     const ROWS = 1_000_000;
     const BATCH = 65_536;
