@@ -30,6 +30,8 @@ export interface ValidationPlan {
   display: (path: string) => string;
   /** Scratch space (the duplicate-row check spills there past 32 MiB of fingerprints). */
   tempDir?: string;
+  /** Profile against a reference's layout (kinds and bin edges), as monitoring does. */
+  layout?: { kinds: Record<string, ProfileKind>; binEdges: Record<string, number[]> };
 }
 
 export interface ValidationOutcome {
@@ -89,8 +91,10 @@ export interface ValidatorInit {
   schema?: DataSchema;
   reference?: Map<string, ReferenceColumn>;
   label?: string;
-  /** Profile kinds decided up front (parallel workers must agree); otherwise guessed per column. */
+  /** Profile kinds decided up front (parallel workers must agree; monitoring uses the reference's). */
   kinds?: Record<string, ProfileKind>;
+  /** A reference profile's numeric bin edges: the profile then counts exactly on them (for drift). */
+  binEdges?: Record<string, number[]>;
   /**
    * Duplicate rows: 'local' keeps the fingerprint set here; 'return' hands each batch's row fingerprints
    * back to the caller (a worker thread's owner checks them in file order); 'off' skips the check.
@@ -117,7 +121,7 @@ export class Validator {
   readonly findings = new Findings();
   readonly states = new Map<string, ColumnState>();
   readonly columnOrder: string[] = [];
-  readonly profile = new ProfileBuilder();
+  readonly profile: ProfileBuilder;
   rows = 0;
   private readonly dupes: DuplicateFinder | undefined;
   private readonly dupSeverity: FindingSeverity | undefined;
@@ -127,6 +131,7 @@ export class Validator {
   private readonly fileStarts: { start: number; firstRow: number; file: string }[] = [];
 
   constructor(private readonly init: ValidatorInit) {
+    this.profile = new ProfileBuilder(init.binEdges);
     const table = init.schema?.table;
     this.dupSeverity = table ? sev(table['duplicate-rows']) : 'warning';
     this.dupes = this.dupSeverity && init.fingerprints === 'local' ? new DuplicateFinder(undefined, init.tempDir) : undefined;
@@ -293,7 +298,7 @@ export function tableChecks(
 export async function runValidation(files: DatasetFile[], plan: ValidationPlan, onRows?: (rows: number) => void): Promise<ValidationOutcome> {
   const parallel = await tryParallel(files, plan, onRows);
   if (parallel) return parallel;
-  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: 'local', tempDir: plan.tempDir });
+  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: 'local', tempDir: plan.tempDir, kinds: plan.layout?.kinds, binEdges: plan.layout?.binEdges });
   let currentFile: string | undefined;
   let fileColumns: string[] = [];
   const read = { ...plan.read, raw: true };

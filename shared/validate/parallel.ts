@@ -181,9 +181,9 @@ export async function tryParallel(
         const kinds: Record<string, ProfileKind> = {};
         batch.columns.forEach((name, c) => {
           const spec = plan.schema?.columns[name];
-          kinds[name] = spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length);
+          kinds[name] = plan.layout?.kinds[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length));
         });
-        const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, fingerprints: dupSeverity ? 'return' : 'off' });
+        const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, binEdges: plan.layout?.binEdges, fingerprints: dupSeverity ? 'return' : 'off' });
         workers = Array.from({ length: n }, () => new WorkerHandle(script, init, display, onFingerprints));
       }
       let target = workers[0]!;

@@ -77,10 +77,15 @@ export class ProfileBuilder {
   rows = 0;
   private readonly sinks = new Map<string, Sink>();
 
+  /** `binEdges`: a reference profile's edges per numeric column, so this profile counts exactly on them. */
+  constructor(private readonly binEdges?: Record<string, number[]>) {}
+
   column(name: string, kind: ProfileKind): ColumnSink {
     let s = this.sinks.get(name);
     if (!s) {
-      s = new Sink(new ColumnProfiler(kind, { name }));
+      const edges = this.binEdges?.[name];
+      const numeric = kind === 'numeric' || kind === 'datetime';
+      s = new Sink(new ColumnProfiler(kind, { name, ...(numeric && edges && edges.length >= 2 ? { binEdges: edges } : {}) }));
       // The column was absent from the rows read so far.
       if (this.rows > 0) s.p.addNulls(this.rows);
       this.sinks.set(name, s);
@@ -98,6 +103,17 @@ export class ProfileBuilder {
     }
     return { format: PROFILE_FORMAT, version: PROFILE_VERSION, rows, createdAt: new Date().toISOString(), columns };
   }
+}
+
+/** What profiling against a reference needs from it: each column's kind and numeric bin edges. */
+export function referenceLayout(profile: DatasetProfile): { kinds: Record<string, ProfileKind>; binEdges: Record<string, number[]> } {
+  const kinds: Record<string, ProfileKind> = {};
+  const binEdges: Record<string, number[]> = {};
+  for (const [name, col] of Object.entries(profile.columns)) {
+    kinds[name] = col.kind;
+    if (col.numeric && col.numeric.binEdges.length >= 2) binEdges[name] = col.numeric.binEdges;
+  }
+  return { kinds, binEdges };
 }
 
 export function profileKindFor(type: ColumnSchema['type']): ProfileKind {

@@ -190,3 +190,35 @@ describe('schema inference round trip', () => {
     expect(res.outputs.valid).toBe(true);
   });
 });
+
+describe('profiling against a reference layout (for drift)', () => {
+  it('counts exactly on the reference bin edges and keeps its column kinds', async () => {
+    const { runValidation } = await import('../../../shared/validate/engine');
+    const { referenceLayout } = await import('../../../shared/validate/profiling');
+    const { listDataset } = await import('../../../shared/data/dataset');
+    const ctx = testContext();
+    writeFileSync(join(ctx.workspace, 'ref.csv'), 'x,code\n' + Array.from({ length: 500 }, (_, i) => `${i},${i % 3}`).join('\n') + '\n');
+    writeFileSync(join(ctx.workspace, 'cur.csv'), 'x,code\n' + Array.from({ length: 300 }, (_, i) => `${i * 2},${i % 3}`).join('\n') + '\n');
+    const plan = { now: 0, read: {}, display: (p: string) => p };
+    const ref = (await runValidation(await listDataset('ref.csv', ctx.workspace), plan)).profile;
+    const layout = referenceLayout(ref);
+    // A reference where `code` is categorical: the current profile must agree, whatever its values look like.
+    layout.kinds.code = 'categorical';
+    const cur = (await runValidation(await listDataset('cur.csv', ctx.workspace), { ...plan, layout })).profile;
+    const x = cur.columns.x!.numeric!;
+    expect(x.binSource).toBe('given');
+    expect(x.binEdges).toEqual(ref.columns.x!.numeric!.binEdges);
+    expect(x.binCountsExact).toBe(true);
+    // Exact: count the values in each bin by hand (interior edges decide; outer bins are open).
+    const edges = x.binEdges;
+    const expected = new Array(edges.length - 1).fill(0);
+    for (let i = 0; i < 300; i++) {
+      const v = i * 2;
+      let b = 0;
+      while (b < edges.length - 2 && v >= edges[b + 1]!) b++;
+      expected[b]++;
+    }
+    expect(x.binCounts).toEqual(expected);
+    expect(cur.columns.code!.kind).toBe('categorical');
+  });
+});
