@@ -155,7 +155,9 @@ export function encodeMessage(type: protobuf.Type, object: object): Uint8Array {
   const problem = type.verify(object as Record<string, unknown>);
   if (problem) throw new Error(`invalid ONNX ${type.name}: ${problem}`);
   const bytes = type.encode(type.fromObject(object as Record<string, unknown>)).finish();
-  // A plain Uint8Array (protobufjs hands back a Buffer slice under Node).
+  // A plain Uint8Array (protobufjs hands back a Buffer, under Node often a slice of a shared pool):
+  // a view when the Buffer has its memory to itself (a large model: no second copy), else a copy.
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return new Uint8Array(bytes.buffer);
   return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
