@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'demo') return await runDemo(flags);
     if (command === 'registry') return await registryCommand(positional, flags);
+    if (command === 'serve') return await (await import('./serve')).serveCommand(positional, flags);
     const spec = specByName(command);
     if (!spec) {
       process.stderr.write(`${colors.red('error')}: unknown command '${command}'\n\n${usage()}`);
