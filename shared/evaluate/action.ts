@@ -135,11 +135,16 @@ async function resolveBaseline(inputs: EvaluateInputs, ctx: RunContext): Promise
   try {
     version = await registry.resolve(ref.includes('@') ? ref : `${ref}@latest`);
   } catch (err) {
-    if (!b && err instanceof UserError) {
+    if (!b && err instanceof UserError && !(err as { status?: number }).status) {
       ctx.log.info(`No baseline: ${err.message}`);
       return { reason: `there is no ${inputs['model-name']}@production yet (${registry.kind} registry)` };
     }
-    throw err;
+    if (err instanceof UserError) throw err;
+    throw new UserError(
+      `Could not read the ${registry.kind} registry to find the baseline ${ref}: ${(err as Error).message}`,
+      { input: 'baseline' },
+      registry.kind === 'github' ? 'check the token (contents: read) and the network, or set baseline: none' : 'check the registry folder, or set baseline: none',
+    );
   }
   const dir = join(ctx.tempDir, `baseline-v${version.version}`);
   const got = await registry.download(version, dir, ['model.onnx']);

@@ -54,7 +54,25 @@ export async function execute(spec: AnyActionSpec, host: Host): Promise<number> 
     const e = err instanceof Error ? err : new Error(String(err));
     ctx.log.debug(e.stack ?? e.message);
     await host.flushSummary().catch(() => undefined);
-    host.fail(`${spec.name} failed unexpectedly: ${e.message}. This is a bug in mlops-actions; the stack trace is in the debug log.`);
+    const network = networkProblem(e);
+    host.fail(
+      network
+        ? `${spec.name} could not reach a service it needs: ${network}. Check the network and the API URL (GITHUB_API_URL) and re-run the job.`
+        : `${spec.name} failed unexpectedly: ${e.message}. This is a bug in mlops-actions; the stack trace is in the debug log.`,
+    );
     return 1;
   }
+}
+
+/** A failed HTTP request or connection (not a bug: the network, a host, a proxy), described in one line. */
+export function networkProblem(e: Error): string | undefined {
+  const codes = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'];
+  let cur: unknown = e;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    const c = cur as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown; status?: unknown };
+    if (typeof c.code === 'string' && codes.includes(c.code)) return `${c.code}${typeof c.message === 'string' ? ` (${c.message})` : ''}`;
+    if (c.name === 'HttpError' && typeof c.status === 'number' && c.status >= 500) return `HTTP ${c.status}: ${String(c.message)}`;
+    cur = c.cause;
+  }
+  return /fetch failed|socket hang up|network/i.test(e.message) ? e.message : undefined;
 }
