@@ -5,6 +5,7 @@
  */
 import type { DatasetFile, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
+import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { UserError } from '../errors';
 import { cellText } from '../schema/values';
 import { createScorer, type LoadedModel, type ScoreOptions, type ScoredBatch, type Scorer } from '../model/infer';
@@ -41,18 +42,20 @@ class ModelTally {
     private readonly sliceBy: string | undefined,
   ) {}
 
-  add(s: ScoredBatch, batch: RowBatch, sliceCol: number): void {
-    const keep: number[] = [];
+  add(s: ScoredBatch, batch: RowBatch, targetCol: number, sliceCol: number): void {
+    // The rows that count: keep[0, m).
+    const rows = new Int32Array(s.length);
+    let m = 0;
     if (s.task === 'classification') {
       const t = s.targetIndex!;
       for (let r = 0; r < s.length; r++) {
         if (t[r]! < 0) {
-          const raw = s.target?.[r];
-          if (raw === null || raw === undefined || raw === '') this.skipped.noLabel++;
+          if (labelMissing(batch, targetCol, r)) this.skipped.noLabel++;
           else this.skipped.unknownLabel++;
         } else if (s.predicted[r]! < 0) this.skipped.noPrediction++;
-        else keep.push(r);
+        else rows[m++] = r;
       }
+      const keep = rows.subarray(0, m);
       this.cls ??= new ClassificationAccumulator(s.classes);
       const k = s.classes.length;
       const all = keep.length === s.length;
@@ -76,8 +79,9 @@ class ModelTally {
       for (let r = 0; r < s.length; r++) {
         if (Number.isNaN(t[r]!)) this.skipped.noLabel++;
         else if (Number.isNaN(s.values[r]!)) this.skipped.noPrediction++;
-        else keep.push(r);
+        else rows[m++] = r;
       }
+      const keep = rows.subarray(0, m);
       this.reg ??= new RegressionAccumulator();
       const all = keep.length === s.length;
       const yTrue = all ? t : Float64Array.from(keep, (r) => t[r]!);
@@ -113,12 +117,35 @@ class ModelTally {
   }
 }
 
-function sliceKeys(batch: RowBatch, c: number, keep: number[]): string[] {
-  const values = batch.values[c]!;
+/** Whether row r's label is missing (null or empty) rather than unknown; reads a raw CSV batch's text. */
+function labelMissing(batch: RowBatch, c: number, r: number): boolean {
+  const raw = batch.raw;
+  if (raw) {
+    const i = r * batch.columns.length + c;
+    const f = raw.flags[i];
+    return f === CELL_NULL || (f !== CELL_ESCAPED && raw.starts[i] === raw.ends[i]);
+  }
+  const v = batch.values[c]![r];
+  return v === null || v === undefined || v === '';
+}
+
+/** The slice of each kept row: its slice-by cell's text, '(null)' when missing (read in place for raw CSV). */
+function sliceKeys(batch: RowBatch, c: number, keep: Int32Array): string[] {
   const out = new Array<string>(keep.length);
-  for (let i = 0; i < keep.length; i++) {
-    const v = values[keep[i]!] ?? null;
-    out[i] = v === null ? '(null)' : cellText(v);
+  const raw = batch.raw;
+  if (raw) {
+    const ncol = batch.columns.length;
+    for (let k = 0; k < keep.length; k++) {
+      const i = keep[k]! * ncol + c;
+      const f = raw.flags[i];
+      out[k] = f === CELL_NULL ? '(null)' : f === CELL_ESCAPED ? raw.escaped.get(i)! : raw.text.slice(raw.starts[i], raw.ends[i]);
+    }
+    return out;
+  }
+  const values = batch.values[c]!;
+  for (let k = 0; k < keep.length; k++) {
+    const v = values[keep[k]!] ?? null;
+    out[k] = v === null ? '(null)' : cellText(v);
   }
   return out;
 }
@@ -129,18 +156,36 @@ export interface ScoreRun {
   rows: number;
 }
 
+/** What scoring takes besides the models (scoreModels adds how to read the files). */
+export interface ScoreStreamOptions {
+  target: string;
+  features?: string[];
+  manifestFeatures?: string[];
+  sliceBy?: string;
+  bootstrap?: { resamples: number; metrics: string[] };
+  onRows?: (rows: number) => void;
+}
+
+/** The read options evaluate uses: the caller's, plus what makes scoring fast. */
+export function evaluateReadOptions(read: ReadOptions): ReadOptions {
+  // CSV cells as ranges of the decoded text: the scorer parses numbers in place and slices only what a
+  // string input needs; the batches' `values` (a string per cell of every column) are never made.
+  return { ...read, raw: true };
+}
+
 export async function scoreModels(
   files: DatasetFile[],
   models: { candidate: LoadedModel; baseline?: LoadedModel },
-  o: {
-    target: string;
-    features?: string[];
-    manifestFeatures?: string[];
-    sliceBy?: string;
-    bootstrap?: { resamples: number; metrics: string[] };
-    read: ReadOptions;
-    onRows?: (rows: number) => void;
-  },
+  o: ScoreStreamOptions & { read: ReadOptions },
+): Promise<ScoreRun> {
+  return scoreStream(readDataset(files, evaluateReadOptions(o.read)), models, o);
+}
+
+/** scoreModels over batches already at hand (the benchmark times scoring and metrics without reading). */
+export async function scoreStream(
+  batches: AsyncIterable<RowBatch> | Iterable<RowBatch>,
+  models: { candidate: LoadedModel; baseline?: LoadedModel },
+  o: ScoreStreamOptions,
 ): Promise<ScoreRun> {
   const opts: ScoreOptions = { target: o.target, features: o.features, manifestFeatures: o.manifestFeatures };
   const cand = new ModelTally(createScorer(models.candidate, opts), o.sliceBy);
@@ -148,8 +193,9 @@ export async function scoreModels(
   const base = models.baseline ? new ModelTally(createScorer(models.baseline, { target: o.target, features: o.features }), o.sliceBy) : undefined;
   let rows = 0;
   let sliceCol = -1;
-  for await (const batch of readDataset(files, o.read)) {
-    if (!batch.columns.includes(o.target)) {
+  for await (const batch of batches) {
+    const targetCol = batch.columns.indexOf(o.target);
+    if (targetCol < 0) {
       throw new UserError(`The target column '${o.target}' is not in ${batch.file} (columns: ${batch.columns.join(', ')})`, { input: 'target' });
     }
     if (o.sliceBy !== undefined) {
@@ -157,8 +203,8 @@ export async function scoreModels(
       if (sliceCol < 0) throw new UserError(`The slice-by column '${o.sliceBy}' is not in the data (columns: ${batch.columns.join(', ')})`, { input: 'slice-by' });
     }
     const [c, b] = await Promise.all([cand.scorer.run(batch), base?.scorer.run(batch)]);
-    cand.add(c, batch, sliceCol);
-    if (base && b) base.add(b, batch, sliceCol);
+    cand.add(c, batch, targetCol, sliceCol);
+    if (base && b) base.add(b, batch, targetCol, sliceCol);
     rows += batch.length;
     o.onRows?.(rows);
   }

@@ -4,10 +4,11 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { displayPath } from '../../data/common';
-import type { Cell, RowBatch } from '../../data/types';
+import { CELL_ESCAPED, CELL_NULL } from '../../data/csv';
+import type { Cell, RawCells, RowBatch } from '../../data/types';
 import { UserError } from '../../errors';
 import { sniffString, newSniffed, KIND } from '../../schema/values';
-import { buildFeedsFor, cellError, cellToFloat, planInputs, type InputOptions, type InputPlan } from './inputs';
+import { buildFeedsFor, cellError, cellToFloat, planInputs, rawCell, rawToFloat, type InputOptions, type InputPlan } from './inputs';
 import type { LoadedModel, Task } from './model';
 import { decodeOutputs, planOutputs, settleFromRun, type DecodeTarget, type OutputOptions, type OutputPlan } from './outputs';
 
@@ -26,7 +27,10 @@ interface BatchBase {
   length: number;
   /** 1-based line of each row, when the format has lines. */
   lines?: Int32Array;
-  /** The target column's cells (the batch's own array, not a copy), when there is a target. */
+  /**
+   * The target column's cells (the batch's own array, not a copy), when there is a target. For a raw CSV
+   * batch this builds the batch's `values` on first read: the targets below do not need it.
+   */
   target?: Cell[];
 }
 
@@ -68,6 +72,7 @@ export interface Scorer {
 export function createScorer(model: LoadedModel, options: ScoreOptions = {}): Scorer {
   const outputs = planOutputs(model, options);
   const plans = new Map<string, { input: InputPlan; target: number }>();
+  const targets = new TargetCache();
   let classIndex: Map<string, number> | undefined;
   let targetLookup: Map<string, number> | undefined;
 
@@ -137,17 +142,19 @@ export function createScorer(model: LoadedModel, options: ScoreOptions = {}): Sc
       into = outputs.task === 'regression' ? { values: new Float64Array(0) } : { predicted: new Int32Array(0), ...(outputs.score ? { probabilities: new Float64Array(0) } : {}) };
     }
     const base: BatchBase = { file: batch.file, firstRow: batch.firstRow, length: n, ...(batch.lines ? { lines: batch.lines } : {}) };
-    const targetCells = target >= 0 ? batch.values[target]! : undefined;
-    if (targetCells) base.target = targetCells;
     const task: Task = outputs.task ?? 'regression';
+    const column = options.target ?? model.mlops.target!;
+    let scored: ScoredBatch;
     if (task === 'regression') {
-      const scored: RegressionBatch = { ...base, task, values: into.values! };
-      if (targetCells) scored.targetValues = regressionTargets(batch, targetCells, options.target ?? model.mlops.target!);
-      return scored;
+      scored = { ...base, task, values: into.values! };
+      if (target >= 0) scored.targetValues = regressionTargets(batch, target, column);
+    } else {
+      scored = { ...base, task, classes: outputs.classes ?? [], predicted: into.predicted! };
+      if (into.probabilities) scored.probabilities = into.probabilities;
+      if (target >= 0) scored.targetIndex = classificationTargets(batch, target, targetLookup ?? targetIndexMap(outputs.classes ?? []), targets);
     }
-    const scored: ClassificationBatch = { ...base, task, classes: outputs.classes ?? [], predicted: into.predicted! };
-    if (into.probabilities) scored.probabilities = into.probabilities;
-    if (targetCells) scored.targetIndex = classificationTargets(targetCells, targetLookup ?? targetIndexMap(outputs.classes ?? []));
+    // The cells themselves only when asked for (a raw CSV batch makes them then).
+    if (target >= 0) Object.defineProperty(scored, 'target', { get: () => batch.values[target], enumerable: true, configurable: true });
     return scored;
   };
 
@@ -191,34 +198,122 @@ function targetIndexMap(classes: readonly string[]): Map<string, number> {
   return m;
 }
 
-function classificationTargets(cells: readonly Cell[], lookup: Map<string, number>): Int32Array {
-  const out = new Int32Array(cells.length);
+/** A target text's class index (-1: not a class), as the values path finds it. */
+function classOf(text: string, lookup: Map<string, number>, s: ReturnType<typeof newSniffed>): number {
+  let k = lookup.get(text);
+  if (k === undefined) {
+    sniffString(text, s);
+    if (s.kind === KIND.integer || s.kind === KIND.float || s.kind === KIND.boolean) k = lookup.get(String(s.num));
+  }
+  return k ?? -1;
+}
+
+/**
+ * A scorer's memory for the targets of raw batches: the lookup's keys, to match a cell's text in place
+ * (a label column has few classes), and the class of each other text seen (e.g. "1.0" for class "1").
+ */
+class TargetCache {
+  lookup: Map<string, number> | undefined;
+  keys: string[] = [];
+  classes: number[] = [];
+  memo = new Map<string, number>();
+
+  use(lookup: Map<string, number>): void {
+    if (this.lookup === lookup) return;
+    this.lookup = lookup;
+    // Scanning keys beats hashing only for a few; with many classes every text goes through the memo.
+    const entries = lookup.size <= 32 ? [...lookup] : [];
+    this.keys = entries.map((e) => e[0]);
+    this.classes = entries.map((e) => e[1]);
+    this.memo = new Map();
+  }
+}
+
+/** Whether text[s, e) equals key. */
+function rangeEquals(text: string, s: number, e: number, key: string): boolean {
+  if (key.length !== e - s) return false;
+  for (let j = 0; j < key.length; j++) if (key.charCodeAt(j) !== text.charCodeAt(s + j)) return false;
+  return true;
+}
+
+function classificationTargets(batch: RowBatch, column: number, lookup: Map<string, number>, cache: TargetCache): Int32Array {
+  const n = batch.length;
+  const out = new Int32Array(n);
   const s = newSniffed();
-  for (let r = 0; r < cells.length; r++) {
+  const raw = batch.raw;
+  if (raw) {
+    cache.use(lookup);
+    const { keys, classes, memo } = cache;
+    const text = raw.text;
+    const ncol = batch.columns.length;
+    for (let r = 0, i = column; r < n; r++, i += ncol) {
+      const f = raw.flags[i];
+      if (f === CELL_NULL) {
+        out[r] = -1;
+        continue;
+      }
+      if (f !== CELL_ESCAPED) {
+        const st = raw.starts[i]!;
+        const en = raw.ends[i]!;
+        let k = -1;
+        for (let j = 0; j < keys.length; j++) {
+          if (rangeEquals(text, st, en, keys[j]!)) {
+            k = classes[j]!;
+            break;
+          }
+        }
+        if (k >= 0) {
+          out[r] = k;
+          continue;
+        }
+      }
+      // Not a class name as written: whatever the text means ("1.0", "true"), remembered.
+      const cell = rawCell(raw, i)!;
+      let k = memo.get(cell);
+      if (k === undefined) {
+        k = classOf(cell, lookup, s);
+        if (memo.size < 4096) memo.set(cell, k);
+      }
+      out[r] = k;
+    }
+    return out;
+  }
+  const cells = batch.values[column]!;
+  for (let r = 0; r < n; r++) {
     const cell = cells[r]!;
     if (cell === null) {
       out[r] = -1;
       continue;
     }
-    const text = typeof cell === 'string' ? cell : cell instanceof Date ? cell.toISOString() : String(cell);
-    let k = lookup.get(text);
-    if (k === undefined && typeof cell === 'string') {
-      sniffString(cell, s);
-      if (s.kind === KIND.integer || s.kind === KIND.float) k = lookup.get(String(s.num));
-      else if (s.kind === KIND.boolean) k = lookup.get(String(s.num));
-    } else if (k === undefined && typeof cell === 'boolean') {
-      k = lookup.get(cell ? '1' : '0');
+    if (typeof cell === 'string') {
+      out[r] = classOf(cell, lookup, s);
+      continue;
     }
+    const text = cell instanceof Date ? cell.toISOString() : String(cell);
+    let k = lookup.get(text);
+    if (k === undefined && typeof cell === 'boolean') k = lookup.get(cell ? '1' : '0');
     out[r] = k ?? -1;
   }
   return out;
 }
 
-function regressionTargets(batch: RowBatch, cells: readonly Cell[], column: string): Float64Array {
-  const out = new Float64Array(cells.length);
-  for (let r = 0; r < cells.length; r++) {
+function regressionTargets(batch: RowBatch, column: number, name: string): Float64Array {
+  const n = batch.length;
+  const out = new Float64Array(n);
+  const raw: RawCells | undefined = batch.raw;
+  if (raw) {
+    const ncol = batch.columns.length;
+    for (let r = 0, i = column; r < n; r++, i += ncol) {
+      const v = rawToFloat(raw, i);
+      if (v === undefined) throw cellError(batch, r, name, rawCell(raw, i), 'is not a number, and the target of a regression must be one', 'Fix or remove the row, or point `target` at the numeric label column.');
+      out[r] = v;
+    }
+    return out;
+  }
+  const cells = batch.values[column]!;
+  for (let r = 0; r < n; r++) {
     const v = cellToFloat(cells[r]!);
-    if (v === undefined) throw cellError(batch, r, column, cells[r]!, 'is not a number, and the target of a regression must be one', 'Fix or remove the row, or point `target` at the numeric label column.');
+    if (v === undefined) throw cellError(batch, r, name, cells[r]!, 'is not a number, and the target of a regression must be one', 'Fix or remove the row, or point `target` at the numeric label column.');
     out[r] = v;
   }
   return out;

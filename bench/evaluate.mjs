@@ -1,0 +1,264 @@
+// bench/evaluate: the evaluate action on a generated churn-like CSV (1,000,000 rows) with a built-in
+// logistic model, against the raw onnxruntime session.run loop over the same batches, in the same run.
+//   (a) raw onnxruntime: input tensors for every batch built beforehand, then only session.run is timed
+//   (b) evaluate, whole CLI process (read CSV + infer + metrics, no baseline), wall time from spawn
+//   (c) evaluate's in-process pipeline over pre-read batches (scoring + metrics, no file reading)
+//   (r) reading alone: the CSV through evaluate's reader (where the rest of (b) goes)
+//   (d) cold start: the action bundle run as a runner runs it, and the CLI, on a 100-row file
+// Prints rows/s and the ratios (b)/(a) and (c)/(a). Targets: (b) ≥ 0.8× (a); cold start < 1 s.
+//   npm run bench:evaluate                     1,000,000 rows, 3 repeats
+//   npm run bench:evaluate -- --rows 200000 --repeat 5 --cold 9
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { parse } from 'yaml';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || dflt : dflt);
+const rows = opt('--rows', 1_000_000);
+const repeats = opt('--repeat', 3);
+const coldRuns = opt('--cold', 7);
+const TRAIN_ROWS = 50_000;
+const SMALL_ROWS = 100;
+const TARGET = 'churned';
+const FEATURES = ['age', 'tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'plan', 'contract', 'payment_method', 'region'];
+const dataDir = join(root, 'bench/.data');
+const node = process.execPath;
+const NODE24 = join(root, 'node_modules/node/bin/node');
+
+const log = (s = '') => process.stdout.write(`${s}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+// ---- data: churn-like rows, deterministic (the first N rows of any file are the same rows) ----------
+
+function rng(seed) {
+  // mulberry32
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const normal = (r) => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+function pick(r, items, weights) {
+  let x = r() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < items.length; i++) {
+    x -= weights[i];
+    if (x <= 0) return items[i];
+  }
+  return items[items.length - 1];
+}
+
+const HEADER = ['customer_id', 'age', 'tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'plan', 'contract', 'payment_method', 'region', TARGET];
+const REGIONS = ['north', 'south', 'east', 'west', 'central', 'north-east', 'south-west', 'islands'];
+
+async function generateChurn(path, n, seed = 7) {
+  if (existsSync(path) && statSync(path).size > 0) return path;
+  mkdirSync(dataDir, { recursive: true });
+  const r = rng(seed);
+  const out = createWriteStream(`${path}.tmp`);
+  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((res) => out.once('drain', res)));
+  let buf = `${HEADER.join(',')}\n`;
+  for (let i = 0; i < n; i++) {
+    const age = Math.max(18, Math.min(85, Math.round(42 + 13 * normal(r))));
+    const tenure = Math.max(1, Math.round(-Math.log(Math.max(r(), 1e-9)) * 24));
+    const plan = pick(r, ['basic', 'standard', 'premium'], [5, 3, 2]);
+    const contract = pick(r, ['month-to-month', 'one-year', 'two-year'], [5, 3, 2]);
+    // One category has a comma in it, so a quarter of these cells are quoted.
+    const payment = pick(r, ['card', 'bank transfer, automatic', 'electronic-check', 'mailed-check'], [4, 3, 2, 1]);
+    const monthly = Math.max(10, { basic: 25, standard: 55, premium: 90 }[plan] + 8 * normal(r));
+    const total = monthly * tenure * (0.95 + 0.1 * r());
+    const calls = Math.max(0, Math.round(1.5 + 1.3 * normal(r)));
+    const region = REGIONS[Math.floor(r() * r() * REGIONS.length)];
+    const z =
+      -1.2 + 0.9 * (contract === 'month-to-month') - 0.8 * (contract === 'two-year') - 0.035 * tenure + 0.018 * (monthly - 50) + 0.45 * calls - 0.012 * (age - 42) + 0.4 * (payment === 'electronic-check');
+    const churned = r() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    const missingAge = r() < 0.02;
+    const missingTotal = r() < 0.01;
+    buf += `C${String(i + 1).padStart(7, '0')},${missingAge ? '' : age},${tenure},${monthly.toFixed(2)},${missingTotal ? 'NA' : total.toFixed(2)},${calls},${plan},${contract},${payment.includes(',') ? `"${payment}"` : payment},${region},${churned}\n`;
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf);
+  await new Promise((res) => out.end(res));
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------
+
+function run(cmd, argv, o = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26, ...o, env: { ...process.env, CI: 'true', ...o.env } });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${[cmd, ...argv].join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
+}
+
+function inProcess(...argv) {
+  const r = run(node, [pipelineJs, ...argv]);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+/** The evaluate action's bundle, started the way a runner starts it (see test/e2e/harness.ts). */
+function runAction(workspace, inputs) {
+  const meta = parse(readFileSync(join(root, 'actions/evaluate/action.yml'), 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-evaluate-action-'));
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_PATH: join(dir, 'path'),
+  };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  writeFileSync(join(dir, 'event.json'), '{}');
+  mkdirSync(join(dir, 'runner-temp'));
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_REPOSITORY: 'octo-org/churn-model',
+    GITHUB_REPOSITORY_OWNER: 'octo-org',
+    GITHUB_SHA: 'ffac537e6cbbf934b08745a378932722df287a53',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_RUN_ID: '1658821493',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_WORKFLOW: 'bench',
+    GITHUB_JOB: 'evaluate',
+    GITHUB_ACTION: 'evaluate',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: join(dir, 'runner-temp'),
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    ...files,
+  };
+  const exprs = { 'github.token': 'ghs_bench_token', 'github.workspace': workspace, 'runner.temp': env.RUNNER_TEMP };
+  for (const [name, spec] of Object.entries(meta.inputs ?? {})) {
+    const value = inputs[name] ?? spec.default?.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e) => exprs[e] ?? '');
+    if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value);
+  }
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(NODE24, [resolve(root, 'actions/evaluate', meta.runs.main)], { cwd: workspace, env, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const outputs = readFileSync(files.GITHUB_OUTPUT, 'utf8');
+  if (r.status !== 0 || !outputs.includes('passed')) throw new Error(`the evaluate action failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return seconds;
+}
+
+// ---- setup -------------------------------------------------------------------------------------------
+
+if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/evaluate.js'))) throw new Error('dist/ is missing: run npm run build');
+const big = join(dataDir, `evaluate-${rows}.csv`);
+const sample = join(dataDir, `evaluate-${TRAIN_ROWS}.csv`);
+const small = join(dataDir, `evaluate-${SMALL_ROWS}.csv`);
+log(`generating ${rows.toLocaleString('en-US')} churn-like rows → ${big}`);
+await generateChurn(big, rows);
+await generateChurn(sample, TRAIN_ROWS);
+await generateChurn(small, SMALL_ROWS);
+const bytes = statSync(big).size;
+log(`${(bytes / 1e6).toFixed(1)} MB, ${HEADER.length} columns (${FEATURES.length} features: 5 numeric, 4 categorical; label ${TARGET})`);
+
+const modelDir = mkdtempSync(join(tmpdir(), 'bench-evaluate-model-'));
+const trained = run(node, [join(root, 'dist/cli.js'), 'train', '--data', sample, '--target', TARGET, '--features', FEATURES.join(','), '--model-name', 'bench', '--output-dir', modelDir]);
+const model = join(modelDir, 'model.onnx');
+log(`trained a built-in logistic model on ${TRAIN_ROWS.toLocaleString('en-US')} rows in ${trained.seconds.toFixed(1)} s → ${model}`);
+
+const pipelineJs = join(dataDir, 'evaluate-pipeline.mjs');
+await build({
+  entryPoints: [join(root, 'bench/evaluate-pipeline.ts')],
+  outfile: pipelineJs,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['onnxruntime-node'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+// ---- measurements ----------------------------------------------------------------------------------
+
+log('');
+log(`(a) raw onnxruntime: session.run over pre-built tensors (${repeats} runs)`);
+const raw = inProcess('raw', model, big, String(repeats));
+log(`    ${raw.batches} batches of ${fmt(raw.minBatch)}–${fmt(raw.maxBatch)} rows (mean ${fmt(raw.meanBatch)}), inputs ${raw.inputs.join(' ')}`);
+log(`    ${raw.seconds.map((s) => `${s.toFixed(3)} s`).join(', ')}`);
+
+log(`(b) evaluate CLI, whole process (${repeats} runs)`);
+const outDir = mkdtempSync(join(tmpdir(), 'bench-evaluate-out-'));
+const cliArgs = (data) => [join(root, 'dist/cli.js'), 'evaluate', '--model', model, '--data', data, '--target', TARGET, '--baseline', 'none', '--model-name', 'bench', '--output-dir', outDir];
+const whole = [];
+let peakRss = 0;
+for (let i = 0; i < repeats; i++) {
+  const r = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(big)]);
+  const rss = Number(/__PEAK_RSS_MIB__=([\d.]+)/.exec(r.stderr)?.[1]);
+  peakRss = Math.max(peakRss, rss);
+  whole.push(r.seconds);
+  log(`    run ${i + 1}: ${r.seconds.toFixed(3)} s, peak RSS ${rss.toFixed(0)} MiB`);
+}
+const evaluation = JSON.parse(readFileSync(join(outDir, 'evaluation.json'), 'utf8'));
+const m = evaluation.candidate.metrics;
+log(`    ${fmt(evaluation.data.rows)} rows, accuracy ${m.accuracy.toFixed(6)}, roc_auc ${m.roc_auc.toFixed(6)}, log_loss ${m.log_loss.toFixed(6)}`);
+
+log(`(c) evaluate in-process: scoring + metrics over pre-read batches (${repeats} runs)`);
+const pipe = inProcess('pipeline', model, big, TARGET, String(repeats));
+log(`    ${pipe.seconds.map((s) => `${s.toFixed(3)} s`).join(', ')}; accuracy ${pipe.metrics.accuracy.toFixed(6)}, roc_auc ${pipe.metrics.roc_auc.toFixed(6)}`);
+
+log(`(r) reading the CSV alone, as evaluate reads it (${repeats} runs)`);
+const read = inProcess('read', big, String(repeats));
+log(`    ${read.seconds.map((s) => `${s.toFixed(3)} s`).join(', ')}`);
+
+log(`(d) cold start on a ${SMALL_ROWS}-row file (${coldRuns} runs each)`);
+const ws = mkdtempSync(join(tmpdir(), 'bench-evaluate-ws-'));
+writeFileSync(join(ws, 'small.csv'), readFileSync(small));
+writeFileSync(join(ws, 'model.onnx'), readFileSync(model));
+const coldAction = [];
+const coldCli = [];
+for (let i = 0; i < coldRuns; i++) {
+  coldAction.push(runAction(ws, { model: 'model.onnx', data: 'small.csv', target: TARGET, baseline: 'none', 'model-name': 'bench' }));
+  coldCli.push(run(NODE24, cliArgs(small)).seconds);
+}
+log(`    action: ${coldAction.map((s) => s.toFixed(3)).join(' ')} s`);
+log(`    CLI:    ${coldCli.map((s) => s.toFixed(3)).join(' ')} s`);
+
+// ---- report ------------------------------------------------------------------------------------------
+
+const a = median(raw.seconds);
+const b = median(whole);
+const c = median(pipe.seconds);
+const rd = median(read.seconds);
+const row = (label, s, extra = '') => log(`${label.padEnd(52)} ${s.toFixed(3).padStart(7)} s ${fmt(rows / s).padStart(12)} rows/s${extra}`);
+log('');
+log(`${fmt(rows)} rows, ${(bytes / 1e6).toFixed(1)} MB, medians of ${repeats}:`);
+row('(a) raw onnxruntime session.run, pre-built tensors', a);
+row('(b) evaluate CLI, whole process (read+infer+metrics)', b, `  peak RSS ${peakRss.toFixed(0)} MiB`);
+row('(c) evaluate scoring + metrics, pre-read batches', c);
+row('(r) evaluate reading the CSV alone', rd);
+log(`(d) cold start, ${SMALL_ROWS} rows: action ${median(coldAction).toFixed(3)} s, CLI ${median(coldCli).toFixed(3)} s (median of ${coldRuns})`);
+log('');
+log(`ratio (b)/(a): evaluate is ${(a / b).toFixed(3)}× the raw onnxruntime loop's rows/s (target ≥ 0.8)`);
+log(`ratio (c)/(a): in-process scoring + metrics is ${(a / c).toFixed(3)}× the raw loop's rows/s`);
+log(`cold start: ${median(coldAction) < 1 ? 'within' : 'over'} the 1 s target`);
