@@ -52,7 +52,7 @@ class ModelTally {
         if (t[r]! < 0) {
           if (labelMissing(batch, targetCol, r)) this.skipped.noLabel++;
           else this.skipped.unknownLabel++;
-        } else if (s.predicted[r]! < 0) this.skipped.noPrediction++;
+        } else if (s.predicted[r]! < 0 || (s.probabilities !== undefined && hasNaN(s.probabilities, r, s.classes.length))) this.skipped.noPrediction++;
         else rows[m++] = r;
       }
       const keep = rows.subarray(0, m);
@@ -209,4 +209,10 @@ export async function scoreStream(
     o.onRows?.(rows);
   }
   return { candidate: cand.finish(o.bootstrap), baseline: base?.finish(o.bootstrap), rows };
+}
+
+/** Whether row r of row-major [n, k] probabilities has a NaN (a model fed a missing value it does not impute). */
+function hasNaN(p: Float64Array, r: number, k: number): boolean {
+  for (let j = r * k; j < (r + 1) * k; j++) if (p[j] !== p[j]) return true;
+  return false;
 }
