@@ -203,10 +203,10 @@ export function renderReport(r: ReportInput): string {
   }
   const notes = [...r.candidate.metrics.notes];
   const sk = r.candidate.skipped;
-  const rows = (n: number) => `${num(n)} row${n === 1 ? '' : 's'}`;
-  if (sk.noLabel) notes.push(`${rows(sk.noLabel)} without a label left out`);
-  if (sk.unknownLabel) notes.push(`${rows(sk.unknownLabel)} whose label is not one of the model's classes left out`);
-  if (sk.noPrediction) notes.push(`${rows(sk.noPrediction)} the model could not score (NaN output) left out`);
+XX
+  if (sk.noLabel) notes.push(`${rowCount(sk.noLabel)} without a label left out`);
+  if (sk.unknownLabel) notes.push(`${rowCount(sk.unknownLabel)} whose label is not one of the model's classes left out`);
+  if (sk.noPrediction) notes.push(`${rowCount(sk.noPrediction)} the model could not score (NaN output) left out`);
   if (notes.length) out.push(`Notes: ${notes.join('; ')}.`, '');
   out.push('<sub>Posted by mlops-actions/evaluate. This comment is updated in place on every run.</sub>', '');
   return out.join('\n');
