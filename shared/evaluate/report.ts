@@ -203,7 +203,7 @@ export function renderReport(r: ReportInput): string {
   }
   const notes = [...r.candidate.metrics.notes];
   const sk = r.candidate.skipped;
-XX
+  const rowCount = (n: number) => `${num(n)} row${n === 1 ? '' : 's'}`;
   if (sk.noLabel) notes.push(`${rowCount(sk.noLabel)} without a label left out`);
   if (sk.unknownLabel) notes.push(`${rowCount(sk.unknownLabel)} whose label is not one of the model's classes left out`);
   if (sk.noPrediction) notes.push(`${rowCount(sk.noPrediction)} the model could not score (NaN output) left out`);
