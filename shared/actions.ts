@@ -5,8 +5,9 @@ import { trainSpec } from './train/action';
 import { evaluateSpec } from './evaluate/action';
 import { registerSpec } from './register/action';
 import { deploySpec } from './deploy/action';
+import { monitorSpec } from './monitor/action';
 
-export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec, registerSpec, deploySpec];
+export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec, registerSpec, deploySpec, monitorSpec];
 
 export function specByName(name: string): AnyActionSpec | undefined {
   return ACTION_SPECS.find((s) => s.name === name);
