@@ -93,6 +93,7 @@ export async function serveCommand(positional: string[], flags: Record<string, s
     return 2;
   }
 
+  if (flags['log-sample'] !== undefined && flags.log === undefined) throw new UserError('--log-sample needs --log <file.jsonl>', { input: 'log-sample' });
   const maxBody = flags['max-body'] === undefined ? undefined : parseSize(flags['max-body']);
   if (flags['max-body'] !== undefined && (maxBody === undefined || maxBody < 1)) throw new UserError(`--max-body must be a size like 8MiB, got '${flags['max-body']}'`, { input: 'max-body' });
   const port = number(flags, 'port', 8080, 0, 65535);

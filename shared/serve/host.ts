@@ -28,6 +28,8 @@ export interface Target {
 export interface Fetched extends Target {
   bytes: Uint8Array;
   origin: string;
+  /** How messages name the model (`churn v3`, `models/churn.onnx`). */
+  label: string;
   /** The version's training-data profile (profile.json), when the registry has one. */
   profile?: unknown;
 }
@@ -90,7 +92,7 @@ export class RegistrySource implements ModelSource {
           profile = undefined; // only used for histogram buckets: a default will do
         }
       }
-      return { version: String(v.version), digest: v.digest, bytes, origin: `${this.ref} (v${v.version}) in ${this.where}`, ...(profile !== undefined ? { profile } : {}) };
+      return { version: String(v.version), digest: v.digest, bytes, origin: `${this.ref} (v${v.version}) in ${this.where}`, label: `${this.name} v${v.version}`, ...(profile !== undefined ? { profile } : {}) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -131,7 +133,7 @@ export class FileSource implements ModelSource {
     // Changed again since check(): serve what is there now, under a new version number.
     const version = digest === target.digest ? target.version : String(Number(target.version) + 1);
     if (digest !== target.digest && this.seen) this.seen = { ...this.seen, digest, version: Number(version) };
-    return { version, digest, bytes, origin: displayPath(this.path) };
+    return { version, digest, bytes, origin: displayPath(this.path), label: displayPath(this.path) };
   }
 }
 
@@ -198,7 +200,7 @@ export class ModelHost {
         return { changed: false, version: cur.version, digest: cur.digest };
       }
       const fetched = await this.source.fetch(target);
-      const loaded = await loadModel(fetched.bytes, { name: `${this.name} v${fetched.version}`, intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1 });
+      const loaded = await loadModel(fetched.bytes, { name: fetched.label, intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1 });
       const valueBuckets = profileBuckets(fetched.profile, loaded.mlops.target);
       next = new ServedModel({
         name: this.name,

@@ -139,6 +139,65 @@ describe('the HTTP server', () => {
     }
   });
 
+  test('fuzz: 600 mutated bodies on every POST endpoint, none answered with a 5xx', async () => {
+    let a = 12345;
+    const rnd = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const junk = (): unknown => pick<() => unknown>([() => null, () => true, () => -1e308, () => 'x'.repeat(Math.floor(rnd() * 50)), () => [], () => [[]], () => ({}), () => ({ a: [1, { b: null }] }), () => 2 ** 70, () => '9'.repeat(30), () => NaN, () => [null, 'a', 3]])();
+    const rec = churnRecord(2);
+    const tensors = () => ({ inputs: NUMERIC.map((name) => ({ name, shape: [1, 1], datatype: 'FP32', data: [rec[name]] })) });
+    const mutate = (v: unknown, depth = 0): unknown => {
+      if (rnd() < 0.15 || depth > 6) return junk();
+      if (Array.isArray(v)) {
+        const out = v.map((x) => (rnd() < 0.3 ? mutate(x, depth + 1) : x));
+        if (rnd() < 0.2) out.pop();
+        if (rnd() < 0.2) out.push(junk());
+        return out;
+      }
+      if (v !== null && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (rnd() < 0.1) continue;
+          out[rnd() < 0.05 ? `${k}_` : k] = rnd() < 0.3 ? mutate(x, depth + 1) : x;
+        }
+        if (rnd() < 0.1) out[pick(['inputs', 'outputs', 'records', 'columns', 'data', 'shape', 'datatype', 'name', 'id', 'parameters'])] = junk();
+        return out;
+      }
+      return rnd() < 0.5 ? junk() : v;
+    };
+    const seeds: [string, () => unknown][] = [
+      [`${base}/predict`, () => rec],
+      [`${base}/predict`, () => ({ records: [rec, churnRecord(3)] })],
+      [`${srv.url}/invocations`, () => ({ dataframe_split: { columns: Object.keys(rec), data: [Object.values(rec)] } })],
+      [`${base}/infer`, tensors],
+      [`${srv.url}/v2/repository/models/churn/load`, () => ({ model: 'churn', version: 1, digest: 'sha256:00', environment: 'production' })],
+    ];
+    const statuses = new Map<number, number>();
+    let i = 0;
+    const worker = async () => {
+      while (i < 600) {
+        const k = i++;
+        const [url, seed] = seeds[k % seeds.length]!;
+        let text = JSON.stringify(mutate(seed()));
+        if (k % 7 === 3) text = text.slice(0, Math.floor(rnd() * text.length));
+        if (k % 11 === 5) text = text.replace(/[:,\]]/, pick(['', '::', ']]', '"']));
+        const r = await post(url, text);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        if (r.status >= 500) throw new Error(`${r.status} for ${url} ${text.slice(0, 300)}: ${JSON.stringify(r.json)}`);
+        if (r.status >= 400) expect(typeof r.json.error, text).toBe('string');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+    expect(statuses.get(400)).toBeGreaterThan(100);
+  });
+
   test('a body over the limit is refused with 413 (declared or streamed)', async () => {
     const big = JSON.stringify({ records: Array.from({ length: 20000 }, (_, i) => churnRecord(i)) });
     expect(big.length).toBeGreaterThan(1024 * 1024);
