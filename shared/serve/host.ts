@@ -166,10 +166,7 @@ export class ModelHost {
   current: ServedModel | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private pollTimer: NodeJS.Timeout | undefined;
-  private polling = false;
   private closed = false;
-  /** Retired versions not yet released (tests). */
-  readonly retiring = new Set<ServedModel>();
 
   constructor(private readonly options: HostOptions) {
     this.source = options.source;
@@ -221,13 +218,8 @@ export class ModelHost {
       const previous = this.current;
       this.current = next;
       events?.swapped?.(next, previous);
-      if (previous) {
-        this.retiring.add(previous);
-        previous.retire();
-        void previous.batcher.idle().then(() => {
-          if (previous.inFlight === 0) this.retiring.delete(previous);
-        });
-      }
+      // Released once its last pinned request is answered.
+      previous?.retire();
       events?.log?.(`serving ${this.name} v${next.version} (${next.digest.slice(0, 19)}…) from ${next.origin}${previous ? `, was v${previous.version}` : ''}`);
       if (warning) events?.log?.(`warning: ${warning}`);
       events?.reload?.('success');
@@ -243,13 +235,10 @@ export class ModelHost {
     if (!(seconds > 0)) return;
     const tick = async (): Promise<void> => {
       if (this.closed) return;
-      this.polling = true;
       try {
         await this.reload();
       } catch (e) {
         this.options.events?.log?.(`warning: polling ${this.source.describe()} failed, still serving ${this.current ? `v${this.current.version}` : 'nothing'}: ${isUserError(e) ? e.message : e instanceof Error ? e.message : String(e)}`);
-      } finally {
-        this.polling = false;
       }
       if (!this.closed) this.pollTimer = setTimeout(() => void tick(), seconds * 1000);
       this.pollTimer?.unref();
