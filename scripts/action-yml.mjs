@@ -23,6 +23,16 @@ const { ACTION_SPECS } = await import(pathToFileURL(out).href);
 rmSync(dirname(out), { recursive: true, force: true });
 
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+// The job permissions each action needs (GITHUB_TOKEN scopes), written as a comment at the top of its
+// action.yml and listed in the catalog.
+const PERMISSIONS = {
+  'validate-data': 'contents: read',
+  train: 'contents: read (artifact upload needs no extra scope)',
+  evaluate: 'contents: read (the registry, for the production baseline); pull-requests: write (the sticky comment); checks: write (the check run)',
+  register: 'contents: write (the release and the mlops-registry branch)',
+  deploy: 'contents: write (the mlops-registry branch); deployments: write; pull-requests: read (the PR a merge commit belongs to)',
+  monitor: 'contents: read (the registry); issues: write (the drift issue); actions: write (to dispatch retraining)',
+};
 const ICONS = { 'validate-data': ['check-square', 'green'], train: ['cpu', 'blue'], evaluate: ['bar-chart-2', 'purple'], register: ['package', 'orange'], deploy: ['upload-cloud', 'green'], monitor: ['activity', 'red'] };
 
 for (const spec of ACTION_SPECS) {
@@ -30,7 +40,9 @@ for (const spec of ACTION_SPECS) {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'action.yml');
   const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const header = old.split('\n').filter((l) => l.startsWith('# ')).join('\n');
+  const perms = PERMISSIONS[spec.name];
+  if (!perms) throw new Error(`scripts/action-yml.mjs: add the permissions of ${spec.name} to PERMISSIONS`);
+  const header = `# permissions: ${perms}`;
   const [icon, color] = ICONS[spec.name] ?? ['box', 'gray-dark'];
   const lines = [
     ...(header ? [header] : []),
