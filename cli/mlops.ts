@@ -52,6 +52,7 @@ function usage(): string {
     'Usage:',
     ...ACTION_SPECS.map((s) => `  mlops ${s.name.padEnd(14)} ${s.description}`),
     '  mlops schema infer    Infer a data schema (YAML) from a dataset or a profile',
+    '  mlops serve           Serve a model over HTTP (Open Inference Protocol v2 and rows as JSON)',
     '  mlops registry        list | history | alias: the local model registry',
     '  mlops demo            Run the loop on bundled sample data',
     '',
