@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
 import { UserError } from '../errors';
-import { basename, join, relative } from 'node:path';
-import type { ArtifactStore } from './context';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { ArtifactStore, CacheStore, Logger } from './context';
 
 export function runnerArtifacts(env: NodeJS.ProcessEnv): ArtifactStore {
   return {
@@ -54,6 +54,55 @@ export function folderArtifacts(root: string): ArtifactStore {
       if (!existsSync(src)) throw new UserError(`No artifact '${name}' in ${root}`, { input: 'artifact' }, 'run train first (it writes the artifact folder)');
       await mkdir(dir, { recursive: true });
       await cp(src, dir, { recursive: true });
+    },
+  };
+}
+
+/** The Actions cache (service v2) on a runner; without its runtime, nothing is cached. */
+export function runnerCache(env: NodeJS.ProcessEnv, log: Logger): CacheStore {
+  const available = () => !!env.ACTIONS_RUNTIME_TOKEN && (!!env.ACTIONS_RESULTS_URL || !!env.ACTIONS_CACHE_URL);
+  return {
+    async restore(key, paths) {
+      if (!available()) return false;
+      const cache = await import('@actions/cache');
+      try {
+        return (await cache.restoreCache(paths, key)) === key;
+      } catch (err) {
+        log.warning(`Cache restore of ${key} failed (${(err as Error).message}); computing instead.`);
+        return false;
+      }
+    },
+    async save(key, paths) {
+      if (!available()) return;
+      const cache = await import('@actions/cache');
+      try {
+        await cache.saveCache(paths, key);
+      } catch (err) {
+        // Another job saved the same key first, or the cache is full: the work is done either way.
+        log.debug(`cache save of ${key}: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+/** A cache in a folder: <root>/<key>/<file name>; relative paths are the workspace's. */
+export function folderCache(root: string, workspace: string): CacheStore {
+  const abs = (p: string) => resolve(workspace, p);
+  return {
+    async restore(key, paths) {
+      const dir = join(root, key);
+      if (!paths.every((p) => existsSync(join(dir, basename(p))))) return false;
+      for (const p of paths) {
+        await mkdir(dirname(abs(p)), { recursive: true });
+        await cp(join(dir, basename(p)), abs(p));
+      }
+      return true;
+    },
+    async save(key, paths) {
+      const dir = join(root, key);
+      if (existsSync(dir)) return;
+      await mkdir(dir, { recursive: true });
+      for (const p of paths) await cp(abs(p), join(dir, basename(p)));
     },
   };
 }

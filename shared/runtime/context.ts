@@ -45,6 +45,13 @@ export interface ArtifactStore {
   download(name: string, dir: string): Promise<void>;
 }
 
+export interface CacheStore {
+  /** Restores the files saved under `key` to `paths` (absolute); true on a hit. */
+  restore(key: string, paths: string[]): Promise<boolean>;
+  /** Saves `paths` under `key` (a key is written once; saving an existing key is a no-op). */
+  save(key: string, paths: string[]): Promise<void>;
+}
+
 export interface RunContext {
   kind: 'github' | 'local';
   /** The workspace (repository root on a runner, the current directory locally): relative paths resolve here. */
@@ -58,6 +65,8 @@ export interface RunContext {
   github?: GitHubInfo;
   /** Workflow artifacts on a runner; a folder locally. */
   artifacts: ArtifactStore;
+  /** The Actions cache on a runner (keyed by content hash); a folder locally. */
+  cache: CacheStore;
 }
 
 export type OutputValue = string | number | boolean;

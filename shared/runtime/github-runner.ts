@@ -12,7 +12,7 @@ import { execute, type Host } from './execute';
 import { readGitHubInfo } from './github-context';
 import { createProgress } from './progress';
 import { capSummary, workspaceRelative } from './annotations';
-import { runnerArtifacts } from './artifacts';
+import { runnerArtifacts, runnerCache } from './artifacts';
 
 export function githubLogger(workspace: string): Logger {
   return {
@@ -57,6 +57,7 @@ export async function runOnGitHub(spec: AnyActionSpec): Promise<void> {
       },
       github: readGitHubInfo(process.env),
       artifacts: runnerArtifacts(process.env),
+      cache: runnerCache(process.env, log),
     };
     const host: Host = {
       ctx,

@@ -10,7 +10,7 @@ import type { Annotation, AnyActionSpec, Logger, RunContext } from './context';
 import { execute, type Host } from './execute';
 import { readGitHubInfo } from './github-context';
 import { createProgress } from './progress';
-import { folderArtifacts } from './artifacts';
+import { folderArtifacts, folderCache } from './artifacts';
 
 const useColor = !!process.stderr.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -93,6 +93,7 @@ export async function runLocally(spec: AnyActionSpec, inputs: Record<string, str
     },
     github: readGitHubInfo(process.env),
     artifacts: folderArtifacts(join(workspace, '.mlops/artifacts')),
+    cache: folderCache(join(workspace, '.mlops/cache/entries'), workspace),
   };
   const host: Host = {
     ctx,

@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { z } from 'zod';
@@ -31,6 +31,7 @@ import { loadModel } from '../model/infer';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, writeManifest, type Manifest } from '../model/manifest';
 import { runValidation } from '../validate/engine';
 import { writeProfileFile } from '../validate/profiling';
+import { PROFILE_VERSION, parseProfile } from '../profile/profile';
 import { loadTrainingTable } from './table';
 import { code, num, table } from '../report/markdown';
 import { pullRequestNumber } from './context';
@@ -185,12 +186,28 @@ export async function trainModel(inputs: TrainInputs, ctx: RunContext) {
     ctx.log.warning(`The \`command\` input is ignored with trainer: ${inputs.trainer} (set trainer: command to run it).`);
   }
 
-  // The training data's reference profile and content hash (one streaming pass each).
-  const [dataHash, profiled] = await ctx.log.group('Profiling the training data', async () =>
-    Promise.all([hashDataset(files), runValidation(files, { now: Date.now(), read: { format: inputs.format }, display, tempDir: ctx.tempDir })]),
-  );
+  // The training data's content hash, and its reference profile: from the cache when this data was
+  // profiled before (the key is the content hash), else one streaming pass, then cached.
   const profilePath = join(outDir, 'profile.json');
-  await writeProfileFile(profilePath, { ...profiled.profile, dataHash });
+  const dataHash = await hashDataset(files);
+  const cacheKey = `mlops-profile-v${PROFILE_VERSION}-${dataHash.replace(/^sha256:/, '')}`;
+  // The Actions cache versions an entry by its path too: the cached copy has one fixed path.
+  const cachedPath = '.mlops/cache/training-profile.json';
+  let dataRows: number;
+  if (await ctx.cache.restore(cacheKey, [cachedPath])) {
+    dataRows = parseProfile(await readFile(resolve(ws, cachedPath), 'utf8'), cachedPath).rows;
+    await copyFile(resolve(ws, cachedPath), profilePath);
+    ctx.log.info(`Training data profile restored from the cache (${cacheKey})`);
+  } else {
+    const profiled = await ctx.log.group('Profiling the training data', () =>
+      runValidation(files, { now: Date.now(), read: { format: inputs.format }, display, tempDir: ctx.tempDir }),
+    );
+    await writeProfileFile(profilePath, { ...profiled.profile, dataHash });
+    dataRows = profiled.rows;
+    await mkdir(resolve(ws, '.mlops/cache'), { recursive: true });
+    await copyFile(profilePath, resolve(ws, cachedPath));
+    await ctx.cache.save(cacheKey, [cachedPath]);
+  }
 
   const modelPath = join(outDir, 'model.onnx');
   const logPath = join(outDir, 'train.log');
@@ -280,7 +297,7 @@ export async function trainModel(inputs: TrainInputs, ctx: RunContext) {
     features: featureSpecs,
     ...(classes ? { classes } : {}),
     trainer: { kind: inputs.trainer, ...(inputs.command && inputs.trainer === 'command' ? { command: inputs.command } : {}), params: usedParams, seed: inputs.seed },
-    data: { source: inputs.data, hash: dataHash, rows: profiled.rows },
+    data: { source: inputs.data, hash: dataHash, rows: dataRows },
     files: { profile: 'profile.json', log: 'train.log', ...(trainerMetrics ? { metrics: 'metrics.json' } : {}), ...(inputs.trainer === 'command' ? { params: 'params.json' } : {}) },
     ...(trainerMetrics ? { metrics: trainerMetrics } : {}),
     git: { repository: gh ? `${gh.owner}/${gh.repo}` : undefined, sha: gh?.sha, ref: gh?.ref },
@@ -304,7 +321,7 @@ export async function trainModel(inputs: TrainInputs, ctx: RunContext) {
         [
           ['trainer', summaryDetail],
           ['task', task ?? 'unknown'],
-          ['data', `${code(inputs.data)}: ${num(profiled.rows)} rows, ${code(dataHash.slice(0, 19))}`],
+          ['data', `${code(inputs.data)}: ${num(dataRows)} rows, ${code(dataHash.slice(0, 19))}`],
           ['target', code(inputs.target)],
           ['features', featureSpecs.length ? featureSpecs.map((f) => f.name).join(', ') : '(from the model)'],
           ['parameters', code(JSON.stringify(usedParams))],

@@ -52,7 +52,26 @@ describe('train uploads its model as a workflow artifact (real client, fake resu
     expect(record!.state).toBe('finalized');
     expect(train.outputs['artifact-id']).toMatch(/^\d+$/);
     expect(train.outputs['artifact-id']).toBe(record!.id);
-    expect(svc.calls.filter((c) => c.job?.job === 'train').map((c) => c.method)).toEqual(['CreateArtifact', 'FinalizeArtifact']);
+    expect(svc.calls.filter((c) => c.job?.job === 'train' && /Artifact/.test(c.method)).map((c) => c.method)).toEqual(['CreateArtifact', 'FinalizeArtifact']);
+    // The training data's profile was computed and cached under its content hash.
+    expect(svc.calls.filter((c) => c.job?.job === 'train' && /Cache/.test(c.method)).map((c) => c.method)).toEqual(['GetCacheEntryDownloadURL', 'CreateCacheEntry', 'FinalizeCacheEntryUpload']);
+    svc.assertNoViolations();
+  });
+
+  it('a later run on the same data restores the profile from the Actions cache instead of profiling again', async () => {
+    const again = await runAction({
+      action: 'train',
+      workspace: ws,
+      repository: REPO,
+      apiUrl: github.url,
+      env: svc.env({ run: 'second-run', job: 'train' }),
+      inputs: { data: 'train.csv', target: 'churned', trainer: 'logistic', 'model-name': 'churn', 'output-dir': 'again' },
+    });
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/Training data profile restored from the cache \(mlops-profile-v1-[0-9a-f]{64}\)/);
+    expect(again.stdout).not.toContain('Profiling the training data');
+    expect(readFileSync(join(ws, 'again/profile.json'), 'utf8')).toBe(readFileSync(join(ws, train.outputs.profile!), 'utf8'));
+    expect(again.outputs['model-digest']).toBe(train.outputs['model-digest']);
     svc.assertNoViolations();
   });
 

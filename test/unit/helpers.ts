@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Annotation, RunContext } from '../../shared/runtime/context';
 import { createProgress } from '../../shared/runtime/progress';
-import { folderArtifacts } from '../../shared/runtime/artifacts';
+import { folderArtifacts, folderCache } from '../../shared/runtime/artifacts';
 
 export interface TestContext extends RunContext {
   annotations: Annotation[];
@@ -25,6 +25,7 @@ export function testContext(workspace = mkdtempSync(join(tmpdir(), 'mlops-test-'
     logs,
     summary: (md) => summaries.push(md),
     artifacts: folderArtifacts(join(workspace, '.mlops/artifacts')),
+    cache: folderCache(join(workspace, '.mlops/cache/entries'), workspace),
     log: {
       info: (m) => logs.push(m),
       debug: () => undefined,

@@ -55,6 +55,20 @@ describe('train', () => {
     expect(ctx.summaries.join('')).toContain('Trained `churn`');
   });
 
+  it('the training profile is cached by the data\'s content hash: the second run restores it', async () => {
+    const { ctx, run } = setup();
+    const first = await run({});
+    expect(ctx.logs.join('\n')).not.toContain('restored from the cache');
+    const second = await run({ 'output-dir': 'again' });
+    expect(ctx.logs.join('\n')).toMatch(/Training data profile restored from the cache \(mlops-profile-v1-[0-9a-f]{64}\)/);
+    expect(readFileSync(join(ctx.workspace, second.outputs.profile), 'utf8')).toBe(readFileSync(join(ctx.workspace, first.outputs.profile), 'utf8'));
+    // Other data: another key, profiled again.
+    writeFileSync(join(ctx.workspace, 'other.csv'), readFileSync(join(ctx.workspace, 'train.csv'), 'utf8').replace('C000001', 'C999999'));
+    const logs = ctx.logs.length;
+    await run({ data: 'other.csv', 'output-dir': 'other' });
+    expect(ctx.logs.slice(logs).join('\n')).not.toContain('restored from the cache');
+  });
+
   it('the same data and seed give the same bytes', async () => {
     const a = await setup().run({});
     const b = await setup().run({});
