@@ -112,6 +112,7 @@ export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
     display,
     tempDir: ctx.tempDir,
     layout: referenceLayout(reference),
+    skipDuplicates: true,
   }, (n) => progress.update(n));
   progress.done(`${current.rows} rows`);
   await writeFile(join(outDir, 'current-profile.json'), `${JSON.stringify(current.profile)}\n`);

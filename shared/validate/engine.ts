@@ -32,6 +32,8 @@ export interface ValidationPlan {
   tempDir?: string;
   /** Profile against a reference's layout (kinds and bin edges), as monitoring does. */
   layout?: { kinds: Record<string, ProfileKind>; binEdges: Record<string, number[]> };
+  /** Skip the duplicate-row check (monitoring wants the profile, not data-quality findings). */
+  skipDuplicates?: boolean;
 }
 
 export interface ValidationOutcome {
@@ -298,7 +300,7 @@ export function tableChecks(
 export async function runValidation(files: DatasetFile[], plan: ValidationPlan, onRows?: (rows: number) => void): Promise<ValidationOutcome> {
   const parallel = await tryParallel(files, plan, onRows);
   if (parallel) return parallel;
-  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: 'local', tempDir: plan.tempDir, kinds: plan.layout?.kinds, binEdges: plan.layout?.binEdges });
+  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: plan.skipDuplicates ? 'off' : 'local', tempDir: plan.tempDir, kinds: plan.layout?.kinds, binEdges: plan.layout?.binEdges });
   let currentFile: string | undefined;
   let fileColumns: string[] = [];
   const read = { ...plan.read, raw: true };

@@ -149,7 +149,7 @@ export async function tryParallel(
 
   const display = plan.display(file.path);
   const findings = new Findings();
-  const dupSeverity = plan.schema ? (plan.schema.table['duplicate-rows'] === 'ignore' ? undefined : plan.schema.table['duplicate-rows']) : 'warning';
+  const dupSeverity = plan.skipDuplicates ? undefined : plan.schema ? (plan.schema.table['duplicate-rows'] === 'ignore' ? undefined : plan.schema.table['duplicate-rows']) : 'warning';
   const dupes = dupSeverity ? new DuplicateFinder(undefined, plan.tempDir) : undefined;
   const metas = new Map<number, Pick<RowBatch, 'length' | 'firstRow' | 'lines'>>();
   const arrived = new Map<number, Uint32Array | undefined>();
