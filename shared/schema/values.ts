@@ -39,51 +39,6 @@ function isDigit(c: number): boolean {
   return c >= C0 && c <= C9;
 }
 
-/**
- * Whether s is a decimal number literal: [+-]? digits [. digits] [(e|E) [+-] digits], or with only a
- * fractional part (".5"). Hex, octal, binary, "Infinity" and surrounding spaces are not numbers here
- * (JavaScript's Number() would accept them; pandas would not).
- * Returns 0 (not a number), 1 (integer literal) or 2 (has a fraction or exponent).
- */
-function numberShape(s: string): 0 | 1 | 2 {
-  const n = s.length;
-  let i = 0;
-  let c = s.charCodeAt(0);
-  if (c === PLUS || c === MINUS) {
-    i = 1;
-  }
-  let digits = 0;
-  while (i < n && isDigit(s.charCodeAt(i))) {
-    i++;
-    digits++;
-  }
-  let shape: 1 | 2 = 1;
-  if (i < n && s.charCodeAt(i) === DOT) {
-    shape = 2;
-    i++;
-    while (i < n && isDigit(s.charCodeAt(i))) {
-      i++;
-      digits++;
-    }
-  }
-  if (digits === 0) return 0;
-  if (i < n) {
-    c = s.charCodeAt(i);
-    if (c !== LOWER_E && c !== UPPER_E) return 0;
-    shape = 2;
-    i++;
-    c = s.charCodeAt(i);
-    if (c === PLUS || c === MINUS) i++;
-    let exp = 0;
-    while (i < n && isDigit(s.charCodeAt(i))) {
-      i++;
-      exp++;
-    }
-    if (exp === 0 || i < n) return 0;
-  }
-  return shape;
-}
-
 const SPECIAL_FLOATS: Record<string, number> = {
   NaN: NaN,
   nan: NaN,
@@ -106,48 +61,9 @@ const BOOLEANS: Record<string, number> = { true: 1, True: 1, TRUE: 1, false: 0, 
 // 2024-05-01, 2024-05-01T10:00, 2024-05-01 10:00:00.123+02:00, 2024-05-01T10:00:00Z
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** Classifies a text cell. */
+/** Classifies a text cell (the same rules as sniffRange, over the whole string). */
 export function sniffString(s: string, out: Sniffed): void {
-  const n = s.length;
-  if (n === 0) {
-    out.kind = KIND.string;
-    return;
-  }
-  const c = s.charCodeAt(0);
-  if (isDigit(c) || c === MINUS || c === PLUS || c === DOT) {
-    // A date starts with four digits and a dash; test it before the number parse.
-    if (n >= 10 && s.charCodeAt(4) === MINUS && s.charCodeAt(7) === MINUS && ISO_DATETIME.test(s)) {
-      const t = parseIsoDatetime(s);
-      if (!Number.isNaN(t)) {
-        out.kind = KIND.datetime;
-        out.num = t;
-        return;
-      }
-      out.kind = KIND.string;
-      return;
-    }
-    const shape = numberShape(s);
-    if (shape !== 0) {
-      out.num = +s;
-      out.kind = shape === 1 && Number.isSafeInteger(out.num) ? KIND.integer : KIND.float;
-      return;
-    }
-  }
-  if (n <= 9) {
-    const special = SPECIAL_FLOATS[s];
-    if (special !== undefined) {
-      out.kind = KIND.float;
-      out.num = special;
-      return;
-    }
-    const b = BOOLEANS[s];
-    if (b !== undefined) {
-      out.kind = KIND.boolean;
-      out.num = b;
-      return;
-    }
-  }
-  out.kind = KIND.string;
+  sniffRange(s, 0, s.length, out);
 }
 
 /** ISO 8601 (date, or date and time; no zone means UTC, like pandas' default). NaN when invalid. */
@@ -323,7 +239,11 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** Classifies the cell text[s, e) exactly as sniffString(text.slice(s, e)) would. */
+/**
+ * Classifies the cell text[s, e) without slicing it: an ISO date (or date and time), a decimal number
+ * ([+-]? digits [. digits] [(e|E) [+-] digits]; hex, 'Infinity' with letters after it, spaces are text, as
+ * in pandas), NaN / ±inf spellings, true / false, or text.
+ */
 export function sniffRange(text: string, s: number, e: number, out: Sniffed): void {
   const n = e - s;
   if (n === 0) {
@@ -344,7 +264,14 @@ export function sniffRange(text: string, s: number, e: number, out: Sniffed): vo
         }
         // Not a date: fall through to the number test (it fails on the dashes) and text.
       } else {
-        sniffString(text.slice(s, e), out);
+        // A date and a time: the full ISO check on the text.
+        const str = text.slice(s, e);
+        const t = ISO_DATETIME.test(str) ? parseIsoDatetime(str) : NaN;
+        if (Number.isNaN(t)) out.kind = KIND.string;
+        else {
+          out.kind = KIND.datetime;
+          out.num = t;
+        }
         return;
       }
     }

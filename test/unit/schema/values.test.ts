@@ -64,7 +64,7 @@ describe('cell typing', () => {
   });
 });
 
-describe('typing a range of a text (CSV raw cells) agrees with typing the string', () => {
+describe('typing a cell inside a larger text (CSV raw cells) gives what typing the cell alone gives', () => {
   it('on a corpus of numbers, dates, specials and text', () => {
     const corpus = [
       '', '0', '-0', '+0', '12', '0012', '-7', '1.5', '.5', '5.', '-1.5e3', '2E-2', '1e22', '1e23', '123456789012345', '1234567890123456',
