@@ -89,10 +89,6 @@ describe('the full loop through the templates (fake GitHub, artifact emulator)',
     for (const job of Object.values(r.jobs)) expect(job.status, `${r.template} job ${job.id}`).toBe('success');
     return r;
   };
-  // workflows-templates/monitor.yml, last step: `run: echo "drift in …; issue #${{ … }}"` is a plain YAML
-  // scalar, in which ` #` starts a comment: the script is cut to `echo "drift in …; issue` and bash fails
-  // on the unterminated quote, so on a runner every drift run ends with a failed step.
-  const MONITOR_ECHO_CUT = /job monitor step Run echo "drift in .*: the script is not valid bash: .*unexpected EOF/s;
   const evaluateComments = (n: number) => fake.commentsOn(REPO, n).filter((c) => c.body.includes('churn'));
   const mainSha = () => fake.getRef(REPO, 'refs/heads/main')!;
   async function registryBook(): Promise<{ aliases: Record<string, number>; history: Array<{ from: number | null; to: number; reason: string }>; versions: Array<{ version: number; digest: string; pullRequest?: number }> }> {
@@ -139,7 +135,7 @@ describe('the full loop through the templates (fake GitHub, artifact emulator)',
     pr1 = ok(await run('pr.yml', pullRequestEvent(fake, REPO, 1), { changedFiles: changed1 }));
     promote1 = await mergeAndPromote(1);
     const schedule = { name: 'schedule', payload: { schedule: CRON }, sha: mainSha(), ref: 'refs/heads/main' };
-    monitor = ok(await run('monitor.yml', schedule), [MONITOR_ECHO_CUT]);
+    monitor = ok(await run('monitor.yml', schedule));
     const dispatch = fake.repo(REPO).workflowDispatches[0];
     expect(dispatch, 'monitor dispatched no retraining').toBeDefined();
     retrain = ok(await run('retrain.yml', dispatchEvent(REPO, mainSha(), dispatch!.inputs as Record<string, string>)));
@@ -236,7 +232,7 @@ describe('the full loop through the templates (fake GitHub, artifact emulator)',
       ['Run actions/checkout@v4', 'success'],
       ['Fetch production data', 'performed-by-test'],
       ['monitor', 'success'],
-      ['Run echo "drift in ${{ steps.monitor.outputs.drifted-columns }}; issue', 'not-run'],
+      ['Run echo "drift in ${{ steps.monitor.outputs.drifted-columns }}; issue #${{ steps.monitor.outputs.issue-number }}"', 'not-run'],
     ]);
     const out = job.step('monitor').outputs;
     expect(out).toMatchObject({ 'drift-detected': 'true', version: '1' });
@@ -246,9 +242,9 @@ describe('the full loop through the templates (fake GitHub, artifact emulator)',
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ state: 'open', number: Number(out['issue-number']) });
     expect(issues[0]!.body).toContain('<!-- mlops-actions:drift:churn -->');
-    // The known template bug (see MONITOR_ECHO_CUT): the script lost its end to a YAML comment.
-    expect(job.steps.at(-1)!.script).toBe(`echo "drift in ${out['drifted-columns']}; issue`);
-    expect(job.steps.at(-1)!.syntaxError).toMatch(/unexpected EOF/);
+    // The last step's script survives YAML whole (a plain scalar would lose everything after ` #`).
+    expect(job.steps.at(-1)!.script!.trim()).toBe(`echo "drift in ${out['drifted-columns']}; issue #${out['issue-number']}"`);
+    expect(job.steps.at(-1)!.syntaxError).toBeUndefined();
     const dispatches = fake.repo(REPO).workflowDispatches;
     expect(dispatches).toHaveLength(1);
     expect(dispatches[0]).toMatchObject({ workflowId: 'mlops-retrain.yml', ref: 'main' });
@@ -326,7 +322,7 @@ describe('the full loop through the templates (fake GitHub, artifact emulator)',
       'pr.yml: Summary',
       'main.yml: Run echo "production is now v${{ steps.deploy.outputs.version }} (was v${{ steps.deploy.outputs.previous-version }})"',
       'monitor.yml: Fetch production data',
-      'monitor.yml: Run echo "drift in ${{ steps.monitor.outputs.drifted-columns }}; issue',
+      'monitor.yml: Run echo "drift in ${{ steps.monitor.outputs.drifted-columns }}; issue #${{ steps.monitor.outputs.issue-number }}"',
       'retrain.yml: Fetch fresh training data',
       'retrain.yml: Open the pull request',
       'pr.yml: Summary',
