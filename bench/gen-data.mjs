@@ -20,7 +20,8 @@ const CATS = {
   cat40: Array.from({ length: 40 }, (_, i) => `C${String.fromCharCode(65 + (i % 26))}${i}`),
 };
 
-function rng(seed) {
+/** mulberry32: a small deterministic generator for benchmark data. */
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
