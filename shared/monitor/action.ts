@@ -103,6 +103,8 @@ export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
   const reference: DatasetProfile = parseProfile(await readFile(files['profile.json']!, 'utf8'), `${name} v${version.version} profile.json`);
   const evaluation = files['evaluation.json'] ? Evaluation.safeParse(JSON.parse(await readFile(files['evaluation.json'], 'utf8'))).data : undefined;
 
+  const manifest = files['manifest.json'] ? await readManifest(files['manifest.json'], `${name} v${version.version} manifest.json`) : undefined;
+
   // The current data, profiled on the reference's layout (same kinds, exact counts on its bins).
   const dataFiles = await listDataset(inputs.data, ws);
   const progress = ctx.log.progress('monitor', 0, 'rows');
@@ -113,11 +115,13 @@ export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
     tempDir: ctx.tempDir,
     layout: referenceLayout(reference),
     skipDuplicates: true,
+    // Only what drift compares: the reference's columns not ignored, and the prediction column.
+    // (and the label, which says whether performance can be measured).
+    only: [...Object.keys(reference.columns).filter((c) => !config.ignore.includes(c)), config['prediction-column'], ...(manifest ? [manifest.target] : [])],
   }, (n) => progress.update(n));
   progress.done(`${current.rows} rows`);
   await writeFile(join(outDir, 'current-profile.json'), `${JSON.stringify(current.profile)}\n`);
 
-  const manifest = files['manifest.json'] ? await readManifest(files['manifest.json'], `${name} v${version.version} manifest.json`) : undefined;
   const drift: DriftOutcome = computeDrift(reference, current.profile, config, manifest?.target);
 
   // Performance, when labels are in the data (the target column) and the model can score it.

@@ -34,6 +34,8 @@ export interface ValidationPlan {
   layout?: { kinds: Record<string, ProfileKind>; binEdges: Record<string, number[]> };
   /** Skip the duplicate-row check (monitoring wants the profile, not data-quality findings). */
   skipDuplicates?: boolean;
+  /** Check and profile only these columns. */
+  only?: string[];
 }
 
 export interface ValidationOutcome {
@@ -102,6 +104,8 @@ export interface ValidatorInit {
    * back to the caller (a worker thread's owner checks them in file order); 'off' skips the check.
    */
   fingerprints: 'local' | 'return' | 'off';
+  /** Only these columns are checked and profiled (monitoring skips identifiers it ignores). */
+  only?: string[];
   /** Where the duplicate-row check may spill (RUNNER_TEMP on a runner). */
   tempDir?: string;
 }
@@ -132,8 +136,11 @@ export class Validator {
   /** Which file each stretch of rows came from (for duplicate rows found at the end). */
   private readonly fileStarts: { start: number; firstRow: number; file: string }[] = [];
 
+  private readonly only: Set<string> | undefined;
+
   constructor(private readonly init: ValidatorInit) {
     this.profile = new ProfileBuilder(init.binEdges);
+    this.only = init.only ? new Set(init.only) : undefined;
     const table = init.schema?.table;
     this.dupSeverity = table ? sev(table['duplicate-rows']) : 'warning';
     this.dupes = this.dupSeverity && init.fingerprints === 'local' ? new DuplicateFinder(undefined, init.tempDir) : undefined;
@@ -171,7 +178,9 @@ export class Validator {
       }
     }
     const table = this.init.schema?.table;
+    const only = this.only;
     for (let c = 0; c < batch.columns.length; c++) {
+      if (only && !only.has(batch.columns[c]!)) continue;
       checkColumn(this.stateOf(batch.columns[c]!, batch, c), batch, c, file, this.findings, this.sn, rowHash, table);
     }
     if (this.dupes && rowHash) {
@@ -300,7 +309,7 @@ export function tableChecks(
 export async function runValidation(files: DatasetFile[], plan: ValidationPlan, onRows?: (rows: number) => void): Promise<ValidationOutcome> {
   const parallel = await tryParallel(files, plan, onRows);
   if (parallel) return parallel;
-  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: plan.skipDuplicates ? 'off' : 'local', tempDir: plan.tempDir, kinds: plan.layout?.kinds, binEdges: plan.layout?.binEdges });
+  const v = new Validator({ schema: plan.schema, reference: plan.reference, label: plan.label, fingerprints: plan.skipDuplicates ? 'off' : 'local', tempDir: plan.tempDir, kinds: plan.layout?.kinds, binEdges: plan.layout?.binEdges, only: plan.only });
   let currentFile: string | undefined;
   let fileColumns: string[] = [];
   const read = { ...plan.read, raw: true };

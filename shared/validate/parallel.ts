@@ -180,10 +180,11 @@ export async function tryParallel(
         // Workers must profile each column as the same kind: decide from this first batch.
         const kinds: Record<string, ProfileKind> = {};
         batch.columns.forEach((name, c) => {
+          if (plan.only && !plan.only.includes(name)) return;
           const spec = plan.schema?.columns[name];
           kinds[name] = plan.layout?.kinds[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length));
         });
-        const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, binEdges: plan.layout?.binEdges, fingerprints: dupSeverity ? 'return' : 'off' });
+        const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, binEdges: plan.layout?.binEdges, fingerprints: dupSeverity ? 'return' : 'off', only: plan.only });
         workers = Array.from({ length: n }, () => new WorkerHandle(script, init, display, onFingerprints));
       }
       let target = workers[0]!;

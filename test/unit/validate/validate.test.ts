@@ -222,3 +222,20 @@ describe('profiling against a reference layout (for drift)', () => {
     expect(cur.columns.code!.kind).toBe('categorical');
   });
 });
+
+describe('checking and profiling only some columns', () => {
+  it('leaves the other columns out of the profile and the findings', async () => {
+    const { runValidation } = await import('../../../shared/validate/engine');
+    const { listDataset } = await import('../../../shared/data/dataset');
+    const ctx = testContext();
+    writeFileSync(join(ctx.workspace, 'd.csv'), 'id,x,y\na1,1,5\na2,NaN,5\na3,3,5\n');
+    const plan = { now: 0, read: {}, display: (p: string) => p };
+    const all = await runValidation(await listDataset('d.csv', ctx.workspace), plan);
+    expect(Object.keys(all.profile.columns)).toEqual(['id', 'x', 'y']);
+    expect(all.findings.list().map((f) => `${f.check}:${f.column}`).sort()).toEqual(['constant:y', 'nan:x']);
+    const some = await runValidation(await listDataset('d.csv', ctx.workspace), { ...plan, only: ['id', 'y'] });
+    expect(Object.keys(some.profile.columns)).toEqual(['id', 'y']);
+    expect(some.profile.rows).toBe(3);
+    expect(some.findings.list().map((f) => `${f.check}:${f.column}`)).toEqual(['constant:y']);
+  });
+});
