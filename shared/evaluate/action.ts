@@ -4,9 +4,10 @@
  * check run. A token that cannot write (a fork's PR) degrades to the job summary with a warning.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { displayIn } from '../runtime/annotations';
 import { defineAction, type RunContext } from '../runtime/context';
 import { input, raw } from '../runtime/inputs';
 import { hashDataset, listDataset } from '../data/dataset';
@@ -165,10 +166,7 @@ const BOOTSTRAP_METRICS = ['accuracy', 'f1', 'f1_macro', 'roc_auc', 'average_pre
 
 export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
   const ws = ctx.workspace;
-  const display = (p: string) => {
-    const rel = relative(ws, isAbsolute(p) ? p : resolve(ws, p));
-    return rel.startsWith('..') ? p : rel;
-  };
+  const display = displayIn(ws);
   const name = inputs['model-name'];
   const outDir = resolve(ws, inputs['output-dir'] ?? join('.mlops/evaluate', name));
   const thresholds = await readThresholds(inputs.thresholds, ws);

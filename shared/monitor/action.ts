@@ -6,7 +6,8 @@
  * workflow_dispatch starts retraining with the model name and the reason.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { displayIn } from '../runtime/annotations';
 import { defineAction, type RunContext } from '../runtime/context';
 import { input, raw } from '../runtime/inputs';
 import { UserError } from '../errors';
@@ -78,10 +79,7 @@ export interface MonitorInputs {
 export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
   const ws = ctx.workspace;
   const name = inputs['model-name'];
-  const display = (p: string) => {
-    const rel = relative(ws, isAbsolute(p) ? p : resolve(ws, p));
-    return rel.startsWith('..') ? p : rel;
-  };
+  const display = displayIn(ws);
   const outDir = resolve(ws, inputs['output-dir'] ?? join('.mlops/monitor', name));
   await mkdir(outDir, { recursive: true });
   const config = inputs.config

@@ -11,6 +11,17 @@ export function workspaceRelative(file: string, workspace: string): string | und
   return rel.split(sep).join('/');
 }
 
+/**
+ * How reports, outputs and messages name a path: relative to the workspace when inside it, else as
+ * given.
+ */
+export function displayIn(workspace: string): (path: string) => string {
+  return (p) => {
+    const rel = relative(workspace, isAbsolute(p) ? p : resolve(workspace, p));
+    return rel.startsWith('..') ? p : rel;
+  };
+}
+
 /** GitHub rejects a job summary over 1 MiB; cut it at a line boundary and say so. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 

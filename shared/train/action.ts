@@ -18,9 +18,10 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { z } from 'zod';
+import { displayIn } from '../runtime/annotations';
 import { defineAction, type RunContext } from '../runtime/context';
 import { input, raw } from '../runtime/inputs';
 import { hashDataset, listDataset } from '../data/dataset';
@@ -169,10 +170,7 @@ export async function trainModel(inputs: TrainInputs, ctx: RunContext) {
   const started = new Date();
   const t0 = performance.now();
   const ws = ctx.workspace;
-  const display = (p: string) => {
-    const rel = relative(ws, isAbsolute(p) ? p : resolve(ws, p));
-    return rel.startsWith('..') ? p : rel;
-  };
+  const display = displayIn(ws);
   const name = inputs['model-name'];
   const outDir = resolve(ws, inputs['output-dir'] ?? join('.mlops/train', name));
   await mkdir(outDir, { recursive: true });

@@ -3,8 +3,9 @@
  * inferred from a reference profile), profiles it, and reports every problem at its file and line.
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { displayIn } from '../runtime/annotations';
 import { defineAction, type RunContext } from '../runtime/context';
 import { input, raw } from '../runtime/inputs';
 import { hashDataset, listDataset } from '../data/dataset';
@@ -64,10 +65,7 @@ export interface ValidateDataInputs {
 export async function validateData(inputs: ValidateDataInputs, ctx: RunContext) {
   const started = performance.now();
   const ws = ctx.workspace;
-  const display = (p: string) => {
-    const rel = relative(ws, isAbsolute(p) ? p : resolve(ws, p));
-    return rel.startsWith('..') ? p : rel;
-  };
+  const display = displayIn(ws);
   const files = await listDataset(inputs.data, ws);
   let schema: DataSchema | undefined;
   let schemaInferredFrom: string | undefined;
