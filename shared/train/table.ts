@@ -7,26 +7,11 @@ import { readDataset } from '../data/dataset';
 import { UserError } from '../errors';
 import { KIND, cellText, newSniffed, sniff } from '../schema/values';
 import type { FeatureColumn, TrainingTable } from '../model/trainers';
-
-class Growable {
-  data = new Float64Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = x;
-  }
-  view(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
+import { GrowableFloat64 } from '../metrics/buffers';
 
 interface ColumnBuffer {
   name: string;
-  numbers: Growable;
+  numbers: GrowableFloat64;
   texts: (string | null)[];
   numeric: boolean;
   /** First non-numeric value, to explain why a column is categorical. */
@@ -64,7 +49,7 @@ export async function loadTrainingTable(
         throw new UserError(`Feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} not in the data (columns: ${columns.join(', ')})`, { input: 'features' });
       }
       if (wanted.includes(o.target)) throw new UserError(`The target '${o.target}' is also listed as a feature`, { input: 'features' }, 'remove it from `features`');
-      for (const name of [...wanted, o.target]) buffers.set(name, { name, numbers: new Growable(), texts: [], numeric: true });
+      for (const name of [...wanted, o.target]) buffers.set(name, { name, numbers: new GrowableFloat64(), texts: [], numeric: true });
     }
     for (const [name, buf] of buffers) {
       const c = batch.columns.indexOf(name);
