@@ -16,6 +16,7 @@
  * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
  * the next chunk is there.
  */
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors';
 import {
@@ -114,6 +115,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     const buf = Buffer.allocUnsafe(chunkSize);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     let bytesRead = 0;
+    let decoderHolds = false;
     let pending = '';
     /** Parse again only when the text has grown to this length (keeps a huge record linear). */
     let needLength = 0;
@@ -129,7 +131,17 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
       } else {
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
-        piece = decoder.decode(buf.subarray(0, n), { stream: true });
+        if (isAscii(buf.subarray(0, n))) {
+          // ASCII reads the same as Latin-1, without the decoder's UTF-16 scratch buffer (about 2 MiB of
+          // malloc churn per chunk, which fragments the process heap). A multi-byte character the
+          // decoder still holds cannot continue into ASCII bytes: flushing it gives its U+FFFD as the
+          // streaming decoder would.
+          piece = decoderHolds ? decoder.decode() + buf.toString('latin1', 0, n) : buf.toString('latin1', 0, n);
+          decoderHolds = false;
+        } else {
+          piece = decoder.decode(buf.subarray(0, n), { stream: true });
+          decoderHolds = true;
+        }
       }
       let text = pending.length === 0 ? piece : pending + piece;
       if (first && text.length > 0) {

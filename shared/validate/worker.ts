@@ -3,6 +3,7 @@
  * returns each batch's row fingerprints, and its findings, tallies and profile at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import type { RowBatch } from '../data/types';
 import { isUserError } from '../errors';
 import { Validator } from './engine';
@@ -18,15 +19,17 @@ function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
-port.on('message', (m: { type: 'batch'; seq: number } & Omit<RowBatch, 'values'> | { type: 'end' }) => {
+port.on('message', (m: ({ type: 'batch'; seq: number } & Omit<RowBatch, 'values'>) | { type: 'end' }) => {
   try {
     if (m.type === 'end') {
       const f0 = performance.now();
       const part = { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows };
       if (process.env.MLOPS_DEBUG) process.stderr.write(`worker: ${v.rows} rows, busy ${busy.toFixed(0)} ms, finish ${(performance.now() - f0).toFixed(0)} ms, alive ${(performance.now() - t0).toFixed(0)} ms\n`);
+      if (process.env.MLOPS_DEBUG) {
+        const h = getHeapStatistics();
+        process.stderr.write(`worker heap: total ${(h.total_heap_size / 2 ** 20).toFixed(0)} MiB, used ${(h.used_heap_size / 2 ** 20).toFixed(0)} MiB, malloced peak ${(h.peak_malloced_memory / 2 ** 20).toFixed(0)} MiB, external ${(h.external_memory / 2 ** 20).toFixed(0)} MiB\n`);
+      }
       post({ type: 'done', part });
-      return;
-      post({ type: 'done', part: { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows } });
       return;
     }
     const batch: RowBatch = {

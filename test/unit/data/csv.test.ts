@@ -207,6 +207,28 @@ describe('readCsv: chunk boundaries', () => {
     }
   });
 
+  it('decodes a cut or invalid UTF-8 sequence as the whole-file decoder does, whatever the chunks', async () => {
+    // ASCII chunks take a faster path than the streaming decoder: a sequence cut off by ASCII bytes,
+    // a stray continuation byte and a sequence cut by the end of the file must still read as U+FFFD
+    // exactly where TextDecoder puts it when it sees the file at once.
+    const bytes = Buffer.concat([
+      Buffer.from('v\n'),
+      Buffer.from([0xc3]), // 'é' without its second byte, then ASCII
+      Buffer.from('x\nplain\n'),
+      Buffer.from([0x80]), // a continuation byte on its own
+      Buffer.from('y\n日\n'),
+      Buffer.from([0xe6, 0x97]), // '日' cut by the end of the file
+    ]);
+    const expected = new TextDecoder().decode(bytes).split('\n').slice(1);
+    expect(expected).toEqual(['\ufffdx', 'plain', '\ufffdy', '日', '\ufffd']);
+    for (const chunkSize of [1, 2, 3, 4, 5, 7, 1000]) {
+      for (const raw of [false, true]) {
+        const r = await parse(bytes, { chunkSize, raw });
+        expect({ chunkSize, raw, rows: r.rows.flat() }).toEqual({ chunkSize, raw, rows: expected });
+      }
+    }
+  });
+
   it('reads a quoted field much longer than the chunk', async () => {
     const big = 'x'.repeat(200_000) + '\n' + '""'.repeat(1000);
     const content = `a,b\n1,"${big}"\n2,y\n`;
