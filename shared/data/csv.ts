@@ -29,6 +29,7 @@ import {
   showChar,
   type ReaderOptions,
 } from './common';
+import type { BufferPool } from './pool';
 import type { Cell, RawCells, RowBatch } from './types';
 
 const LF = 10;
@@ -88,6 +89,13 @@ class CsvBatch implements RowBatch {
   }
 }
 
+/** The first `n` items of `from`, copied into a view of a pooled buffer. */
+function copyInto<A extends Int32Array | Uint8Array>(pool: BufferPool, Kind: { new (b: ArrayBuffer, offset: number, length: number): A; BYTES_PER_ELEMENT: number }, from: A, n: number): A {
+  const out = new Kind(pool.take(n * Kind.BYTES_PER_ELEMENT), 0, n);
+  out.set(from.subarray(0, n));
+  return out;
+}
+
 /** Checks a delimiter option: one character, not a quote or line break. */
 export function checkDelimiter(delimiter: string): void {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -111,7 +119,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
   try {
     const totalBytes = (await fh.stat()).size;
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
-    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true);
+    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool);
     const buf = Buffer.allocUnsafe(chunkSize);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     let bytesRead = 0;
@@ -221,6 +229,7 @@ class CsvParser {
     nullValues: readonly string[],
     private readonly totalBytes: number,
     readonly raw: boolean,
+    private readonly pool?: BufferPool,
   ) {
     this.delim = delimiter.charCodeAt(0);
     this.nullSet = new Set(nullValues);
@@ -256,11 +265,12 @@ class CsvParser {
     const r = this.r;
     if (this.raw) {
       const n = r * this.ncol;
-      const batch = new CsvBatch(this.file, this.firstRow, r, this.columns, this.lines.slice(0, r), {
+      const pool = this.pool;
+      const batch = new CsvBatch(this.file, this.firstRow, r, this.columns, pool ? copyInto(pool, Int32Array, this.lines, r) : this.lines.slice(0, r), {
         text: this.text,
-        starts: this.starts.slice(0, n),
-        ends: this.ends.slice(0, n),
-        flags: this.flags.slice(0, n),
+        starts: pool ? copyInto(pool, Int32Array, this.starts, n) : this.starts.slice(0, n),
+        ends: pool ? copyInto(pool, Int32Array, this.ends, n) : this.ends.slice(0, n),
+        flags: pool ? copyInto(pool, Uint8Array, this.flags, n) : this.flags.slice(0, n),
         escaped: this.escaped,
       });
       this.firstRow += r;

@@ -1,3 +1,5 @@
+import type { BufferPool } from './pool';
+
 /**
  * The data layer's contract. Readers stream a dataset as batches of rows in columnar form, with the
  * physical line each row starts on (so a check can point at file:line), in constant memory in rows.
@@ -55,6 +57,11 @@ export interface ReadOptions {
   nullValues?: string[];
   /** CSV only: also provide `raw` cell ranges (see RowBatch.raw); batches then end at chunk boundaries. */
   raw?: boolean;
+  /**
+   * With `raw`: take each batch's cell arrays and `lines` from this pool (views of its buffers). The
+   * consumer gives the buffers back when it is done with a batch; else they are left to the GC.
+   */
+  pool?: BufferPool;
   /** Receives bytes read so far for progress display. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

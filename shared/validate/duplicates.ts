@@ -7,7 +7,8 @@
  * temporary file (16 bytes a row: 10 million rows spill 160 MB to disk, not to RAM). At the end each
  * partition is loaded alone (1/64 of the rows), its fingerprints sorted natively, and equal neighbours
  * mark candidate keys; a second scan in file order then names the later rows of each group as the
- * duplicates. Memory: the buffers plus one partition, so ~35 MB at 10⁸ rows.
+ * duplicates. Memory: the buffers (16 MiB) plus one partition while it is sorted (1/64 of the rows at 32 bytes a
+ * row: 5 MB at 10⁷ rows).
  *
  * A false duplicate needs two different rows with the same 64-bit fingerprint: about n²/2⁶⁵ (3·10⁻⁶ at
  * 10⁷ rows).
@@ -31,13 +32,18 @@ export class DuplicateFinder {
   private readonly fill = new Int32Array(PARTITIONS);
   /** Flushed chunks per partition, while in memory. */
   private readonly chunks: Uint32Array[][] = [];
+  /**
+   * Written chunks, reused for the next rows: a fixed set of buffers, not a new one per chunk left for
+   * the GC (that garbage grew the C heap by tens of MiB before a collection freed it).
+   */
+  private readonly spare: Uint32Array[] = [];
   private memRows = 0;
   private dir: string | undefined;
   private readonly fds: number[] = [];
   rows = 0;
 
   constructor(
-    private readonly memoryLimitBytes = 32 * 1024 * 1024,
+    private readonly memoryLimitBytes = 16 * 1024 * 1024,
     private readonly tempRoot = tmpdir(),
   ) {
     for (let p = 0; p < PARTITIONS; p++) {
@@ -56,7 +62,8 @@ export class DuplicateFinder {
     buf[f + 3] = line;
     f += WORDS;
     if (f === buf.length) {
-      this.chunks[p]!.push(buf.slice());
+      this.chunks[p]!.push(buf);
+      this.buffers[p] = this.spare.pop() ?? new Uint32Array(CHUNK_ROWS * WORDS);
       f = 0;
     }
     this.fill[p] = f;
@@ -74,6 +81,7 @@ export class DuplicateFinder {
     for (let p = 0; p < PARTITIONS; p++) {
       for (const chunk of this.chunks[p]!) writeSync(this.fds[p]!, chunk);
       this.memRows -= this.chunks[p]!.length * CHUNK_ROWS;
+      this.spare.push(...this.chunks[p]!);
       this.chunks[p] = [];
     }
   }

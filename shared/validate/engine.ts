@@ -28,7 +28,7 @@ export interface ValidationPlan {
   read: ReadOptions;
   /** Display path of each file, for reports and annotations. */
   display: (path: string) => string;
-  /** Scratch space (the duplicate-row check spills there past 32 MiB of fingerprints). */
+  /** Scratch space (the duplicate-row check spills there past 16 MiB of fingerprints). */
   tempDir?: string;
   /** Profile against a reference's layout (kinds and bin edges), as monitoring does. */
   layout?: { kinds: Record<string, ProfileKind>; binEdges: Record<string, number[]> };

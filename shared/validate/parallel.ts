@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cell, DatasetFile, RowBatch } from '../data/types';
 import { formatOf, readDataset } from '../data/dataset';
+import { BufferPool } from '../data/pool';
 import { UserError } from '../errors';
 import { mergeProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
 import { Findings, type Finding } from './findings';
@@ -50,7 +51,8 @@ export interface WorkerPart {
 }
 
 export type FromWorker =
-  | { type: 'fingerprints'; seq: number; hashes: Uint32Array | undefined }
+  // `spent`: the batch's cell arrays and lines, transferred back for the reader's pool.
+  | { type: 'fingerprints'; seq: number; hashes: Uint32Array | undefined; spent: ArrayBuffer[]; lines: Int32Array | undefined }
   | { type: 'done'; part: WorkerPart }
   | { type: 'error'; message: string; user: boolean; location?: UserError['location']; hint?: string };
 
@@ -92,14 +94,14 @@ class WorkerHandle {
   done: Promise<WorkerPart>;
   private failed: Error | undefined;
 
-  constructor(file: string, init: WireInit, display: string, onFingerprints: (seq: number, h: Uint32Array | undefined) => void) {
-    // A small young generation: memory stays flat while streaming (see the V8 flag in build.mjs).
+  constructor(file: string, init: WireInit, display: string, onFingerprints: (m: Extract<FromWorker, { type: 'fingerprints' }>) => void) {
+    // A small young generation: memory stays flat while streaming.
     this.worker = new Worker(file, { workerData: { init, display }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.done = new Promise<WorkerPart>((resolve, reject) => {
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'fingerprints') {
           this.inFlight--;
-          onFingerprints(m.seq, m.hashes);
+          onFingerprints(m);
           this.wake?.();
         } else if (m.type === 'done') resolve(m.part);
         else {
@@ -151,16 +153,19 @@ export async function tryParallel(
   const findings = new Findings();
   const dupSeverity = plan.skipDuplicates ? undefined : plan.schema ? (plan.schema.table['duplicate-rows'] === 'ignore' ? undefined : plan.schema.table['duplicate-rows']) : 'warning';
   const dupes = dupSeverity ? new DuplicateFinder(undefined, plan.tempDir) : undefined;
-  const metas = new Map<number, Pick<RowBatch, 'length' | 'firstRow' | 'lines'>>();
-  const arrived = new Map<number, Uint32Array | undefined>();
+  const metas = new Map<number, Pick<RowBatch, 'length' | 'firstRow'>>();
+  const arrived = new Map<number, { hashes: Uint32Array | undefined; lines: Int32Array | undefined }>();
+  const pool = new BufferPool();
   let nextSeq = 0;
-  const onFingerprints = (seq: number, hashes: Uint32Array | undefined) => {
-    arrived.set(seq, hashes);
+  const onFingerprints = (m: Extract<FromWorker, { type: 'fingerprints' }>) => {
+    for (const b of m.spent) pool.give(b);
+    arrived.set(m.seq, m);
     // Duplicates are decided in file order, so "the later row is the duplicate" holds as in a serial pass.
     while (arrived.has(nextSeq)) {
-      const h = arrived.get(nextSeq);
+      const { hashes: h, lines } = arrived.get(nextSeq)!;
       const meta = metas.get(nextSeq)!;
-      if (dupes && h) for (let r = 0; r < meta.length; r++) dupes.add(h[2 * r]!, h[2 * r + 1]!, meta.firstRow + r, meta.lines?.[r] ?? 0);
+      if (dupes && h) for (let r = 0; r < meta.length; r++) dupes.add(h[2 * r]!, h[2 * r + 1]!, meta.firstRow + r, lines?.[r] ?? 0);
+      if (lines) pool.give(lines.buffer as ArrayBuffer);
       arrived.delete(nextSeq);
       metas.delete(nextSeq);
       nextSeq++;
@@ -171,7 +176,7 @@ export async function tryParallel(
   let seq = 0;
   let rows = 0;
   let columns: string[] = [];
-  const read = { ...plan.read, raw: true };
+  const read = { ...plan.read, raw: true, pool };
   try {
     for await (const batch of readDataset(files, read)) {
       if (workers.length === 0) {
@@ -190,7 +195,7 @@ export async function tryParallel(
       let target = workers[0]!;
       for (const w of workers) if (w.inFlight < target.inFlight) target = w;
       await target.ready();
-      metas.set(seq, { length: batch.length, firstRow: batch.firstRow, lines: batch.lines?.slice() });
+      metas.set(seq, { length: batch.length, firstRow: batch.firstRow });
       target.send(seq++, batch);
       rows += batch.length;
       onRows?.(rows);

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import type { RowBatch } from '../data/types';
+import type { RawCells, RowBatch } from '../data/types';
 import { isUserError } from '../errors';
 import { Validator } from './engine';
 import { fromWire, type FromWorker, type WireInit } from './parallel';
@@ -19,7 +19,7 @@ function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
-port.on('message', (m: ({ type: 'batch'; seq: number } & Omit<RowBatch, 'values'>) | { type: 'end' }) => {
+port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<RowBatch, 'values' | 'raw'>) | { type: 'end' }) => {
   try {
     if (m.type === 'end') {
       const f0 = performance.now();
@@ -46,7 +46,10 @@ port.on('message', (m: ({ type: 'batch'; seq: number } & Omit<RowBatch, 'values'
     const b0 = performance.now();
     const hashes = v.batch(batch, display);
     busy += performance.now() - b0;
-    post({ type: 'fingerprints', seq: m.seq, hashes }, hashes ? [hashes.buffer as ArrayBuffer] : []);
+    // The cell arrays go back to the reader's pool; the lines too, after the duplicate check has read them.
+    const spent = [m.raw.starts.buffer, m.raw.ends.buffer, m.raw.flags.buffer] as ArrayBuffer[];
+    const lines = m.lines;
+    post({ type: 'fingerprints', seq: m.seq, hashes, spent, lines }, [...(hashes ? [hashes.buffer as ArrayBuffer] : []), ...spent, ...(lines ? [lines.buffer as ArrayBuffer] : [])]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });
