@@ -7,7 +7,8 @@
  * tensors were built for that model's inputs, and it runs in that model's batches even if a newer
  * version is swapped in meanwhile. A retired model is released once its last request is done.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from '../model/infer/ort';
 import type { RowBatch } from '../data/types';
 import { isUserError } from '../errors';
 import { buildFeedsFor, planInputs, type InputPlan, type LoadedModel } from '../model/infer';
@@ -41,7 +42,7 @@ export interface ServedModelInit {
 
 /** Rows of one batch's run that belong to one job. */
 interface BatchResult {
-  outputs: ort.InferenceSession.ReturnType;
+  outputs: Ort.InferenceSession.ReturnType;
   offset: number;
   /** The outputs are not split by rows (a model whose outputs do not follow the batch dimension): return them whole. */
   whole: boolean;
@@ -49,7 +50,7 @@ interface BatchResult {
 }
 
 interface Job extends BatchJob {
-  feeds: Record<string, ort.Tensor>;
+  feeds: Record<string, Ort.Tensor>;
   /** Rows of the feeds (more than `rows` when padded up to a model's fixed batch size). */
   tensorRows: number;
   fetches: readonly string[];
@@ -84,8 +85,8 @@ function jsonLabels(classes: readonly string[]): (string | number)[] {
 
 type TypedCtor = new (n: number) => ArrayLike<number | bigint> & { set(a: ArrayLike<number | bigint>, offset?: number): void };
 
-function concatFeeds(jobs: readonly Job[], rows: number): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
+function concatFeeds(jobs: readonly Job[], rows: number): Record<string, Ort.Tensor> {
+  const out: Record<string, Ort.Tensor> = {};
   for (const name of Object.keys(jobs[0]!.feeds)) {
     const first = jobs[0]!.feeds[name]!;
     const inner = first.dims.slice(1);
@@ -97,7 +98,7 @@ function concatFeeds(jobs: readonly Job[], rows: number): Record<string, ort.Ten
         const d = j.feeds[name]!.data as string[];
         for (let i = 0; i < d.length; i++) data[k++] = d[i]!;
       }
-      out[name] = new ort.Tensor('string', data, [rows, ...inner]);
+      out[name] = new (ort().Tensor)('string', data, [rows, ...inner]);
       continue;
     }
     const Ctor = (first.data as object).constructor as TypedCtor;
@@ -108,13 +109,13 @@ function concatFeeds(jobs: readonly Job[], rows: number): Record<string, ort.Ten
       data.set(d, k);
       k += d.length;
     }
-    out[name] = new ort.Tensor(first.type, data as Float32Array, [rows, ...inner]);
+    out[name] = new (ort().Tensor)(first.type, data as Float32Array, [rows, ...inner]);
   }
   return out;
 }
 
 /** The batching key of feeds: input names, types and inner dimensions. */
-function feedKey(feeds: Record<string, ort.Tensor>): string {
+function feedKey(feeds: Record<string, Ort.Tensor>): string {
   let k = '';
   for (const name in feeds) {
     const t = feeds[name]!;
@@ -289,7 +290,7 @@ export class ServedModel {
     return r.decoded ? { outputs, decoded: { target: r.decoded, offset: r.offset } } : { outputs };
   }
 
-  private submit(feeds: Record<string, ort.Tensor>, rows: number, tensorRows: number, fetches: readonly string[], key: string): Promise<BatchResult> {
+  private submit(feeds: Record<string, Ort.Tensor>, rows: number, tensorRows: number, fetches: readonly string[], key: string): Promise<BatchResult> {
     return new Promise<BatchResult>((resolve, reject) => {
       this.batcher.submit({ rows, tensorRows, key, feeds, fetches, resolve, fail: reject });
     });
@@ -311,7 +312,7 @@ export class ServedModel {
     const tensorRows = single ? jobs[0]!.tensorRows : jobs.reduce((s, j) => s + j.rows, 0);
     const feeds = single ? jobs[0]!.feeds : concatFeeds(jobs, tensorRows);
     const fetches = single ? jobs[0]!.fetches : [...new Set(jobs.flatMap((j) => j.fetches))];
-    let outputs: ort.InferenceSession.ReturnType;
+    let outputs: Ort.InferenceSession.ReturnType;
     try {
       outputs = await this.loaded.session.run(feeds, fetches as string[]);
     } catch (e) {
@@ -366,7 +367,7 @@ export class ServedModel {
    * the reason is returned as a warning.
    */
   async warmup(): Promise<string | undefined> {
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const i of this.loaded.signature.inputs) {
       if (!i.isTensor || !i.type || !i.shape) return `no warm-up run: input '${i.name}' (${i.text}) has no declared tensor shape`;
       const dims = i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
@@ -398,7 +399,7 @@ export class ServedModel {
         default:
           return `no warm-up run: input '${i.name}' is ${i.type}`;
       }
-      feeds[i.name] = new ort.Tensor(i.type, data as Float32Array, dims);
+      feeds[i.name] = new (ort().Tensor)(i.type, data as Float32Array, dims);
     }
     try {
       const out = await this.loaded.session.run(feeds);

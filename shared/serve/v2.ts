@@ -8,13 +8,14 @@
  * that imputes expects); INT64/UINT64 elements may be decimal strings (JSON numbers lose precision past
  * 2^53). The binary tensor extension is not supported (refused with a 400).
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from '../model/infer/ort';
 import type { Dim, ValueSignature } from '../model/infer';
 import { badRequest, isPlainObject, kindOf } from './http';
 
 export type V2Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
 
-const TO_V2: Partial<Record<ort.Tensor.Type, V2Datatype>> = {
+const TO_V2: Partial<Record<Ort.Tensor.Type, V2Datatype>> = {
   bool: 'BOOL',
   uint8: 'UINT8',
   uint16: 'UINT16',
@@ -30,7 +31,7 @@ const TO_V2: Partial<Record<ort.Tensor.Type, V2Datatype>> = {
   string: 'BYTES',
 };
 
-export function v2Datatype(type: ort.Tensor.Type | undefined): V2Datatype | undefined {
+export function v2Datatype(type: Ort.Tensor.Type | undefined): V2Datatype | undefined {
   return type === undefined ? undefined : TO_V2[type];
 }
 
@@ -46,7 +47,7 @@ export interface TensorMetadata {
 }
 
 /** An input or output as the metadata endpoint lists it. */
-export function tensorMetadata(name: string, type: ort.Tensor.Type | undefined, shape: readonly Dim[] | undefined): TensorMetadata {
+export function tensorMetadata(name: string, type: Ort.Tensor.Type | undefined, shape: readonly Dim[] | undefined): TensorMetadata {
   return { name, datatype: v2Datatype(type) ?? (type === undefined ? 'UNKNOWN' : String(type).toUpperCase()), shape: shape ? shape.map(v2Dim) : [-1] };
 }
 
@@ -55,7 +56,7 @@ export interface InferRequest {
   id?: string;
   /** Rows along the batch dimension (the first), or 1 for a model without one. */
   rows: number;
-  feeds: Record<string, ort.Tensor>;
+  feeds: Record<string, Ort.Tensor>;
   /** Each input's elements as sent (flattened, row-major): what the prediction log writes. */
   sent: Record<string, unknown[]>;
   /** Requested output names (in order); all the model's when the request does not say. */
@@ -66,7 +67,7 @@ export interface InferRequest {
 
 type Typed = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
 
-const INT_RANGE: Partial<Record<ort.Tensor.Type, [number, number]>> = {
+const INT_RANGE: Partial<Record<Ort.Tensor.Type, [number, number]>> = {
   int8: [-128, 127],
   int16: [-32768, 32767],
   int32: [-2147483648, 2147483647],
@@ -130,7 +131,7 @@ function elementError(input: string, i: number, v: unknown, datatype: string, wh
 }
 
 /** The typed data of one input tensor. */
-function tensorData(type: ort.Tensor.Type, flat: unknown[], input: string, datatype: string): Typed | string[] {
+function tensorData(type: Ort.Tensor.Type, flat: unknown[], input: string, datatype: string): Typed | string[] {
   const n = flat.length;
   switch (type) {
     case 'float32':
@@ -231,7 +232,7 @@ export function readInferRequest(body: unknown, inputs: readonly ValueSignature[
     throw badRequest(`"inputs" must be a list of tensors [{"name", "shape", "datatype", "data"}], got ${list === undefined ? 'nothing' : kindOf(list)}${isPlainObject(body) && ('columns' in body || 'records' in body || 'dataframe_split' in body || 'dataframe_records' in body) ? ' (rows go to /v2/models/{name}/predict)' : ''}`);
   }
   const byName = new Map(inputs.map((i) => [i.name, i]));
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   const sent: Record<string, unknown[]> = {};
   let rows: number | undefined;
   let rowsFrom = '';
@@ -275,7 +276,7 @@ export function readInferRequest(body: unknown, inputs: readonly ValueSignature[
       throw badRequest(`inputs disagree on the batch size: '${rowsFrom}' has ${rows} rows, '${name}' has ${r}`);
     }
     const values = tensorData(sig.type, flat, name, want);
-    feeds[name] = new ort.Tensor(sig.type, values as Float32Array, dims);
+    feeds[name] = new (ort().Tensor)(sig.type, values as Float32Array, dims);
     sent[name] = flat;
   });
   const missing = inputs.filter((i) => feeds[i.name] === undefined);
@@ -309,7 +310,7 @@ function halfToFloat(h: number): number {
 }
 
 /** Elements [start, end) of a tensor's data as JSON values (NaN and ±Infinity become null in JSON). */
-export function jsonElements(t: ort.Tensor, start: number, end: number): unknown[] {
+export function jsonElements(t: Ort.Tensor, start: number, end: number): unknown[] {
   const d = t.data as unknown;
   if (Array.isArray(d)) return d.slice(start, end);
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
@@ -342,7 +343,7 @@ export interface OutputTensor {
 }
 
 /** Rows [offset, offset + rows) of an output tensor of a batch (its first dimension), as a v2 output. */
-export function outputSlice(name: string, t: ort.Tensor, offset: number, rows: number, whole: boolean): OutputTensor {
+export function outputSlice(name: string, t: Ort.Tensor, offset: number, rows: number, whole: boolean): OutputTensor {
   const datatype = v2Datatype(t.type) ?? String(t.type).toUpperCase();
   if (whole || t.dims.length === 0) {
     return { name, datatype, shape: [...t.dims], data: jsonElements(t, 0, t.size) };

@@ -20,7 +20,8 @@
  * the text in place (sniffRange), string inputs get slices of it, and the batch's `values` (a string
  * per cell of every column) are never built. The tensors are the same as from `values`.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from './ort';
 import { displayPath } from '../../data/common';
 import { CELL_ESCAPED, CELL_NULL } from '../../data/csv';
 import type { Cell, RawCells, RowBatch } from '../../data/types';
@@ -338,8 +339,8 @@ const NUMBER_HINT = 'Fix or remove the row, or check that the column holds what 
  * repeating the last row (for models with a fixed batch dimension; the padded rows' outputs are dropped).
  * A raw CSV batch is read from its cell ranges.
  */
-export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count = batch.length, rows = count): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
+export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count = batch.length, rows = count): Record<string, Ort.Tensor> {
+  const feeds: Record<string, Ort.Tensor> = {};
   const raw = batch.raw;
   const ncol = batch.columns.length;
   if (plan.kind === 'matrix') {
@@ -369,7 +370,7 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
       }
     }
     padRows(data, F, count, rows);
-    feeds[plan.input] = new ort.Tensor(plan.type, data as Float32Array & Float64Array, [rows, F]);
+    feeds[plan.input] = new (ort().Tensor)(plan.type, data as Float32Array & Float64Array, [rows, F]);
     return feeds;
   }
   for (const f of plan.feeds) {
@@ -401,7 +402,7 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
           }
         }
         padRows(data, 1, count, rows);
-        feeds[f.input] = new ort.Tensor(f.type, data as Float32Array & Float64Array, dims);
+        feeds[f.input] = new (ort().Tensor)(f.type, data as Float32Array & Float64Array, dims);
         break;
       }
       case 'int64':
@@ -420,7 +421,7 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
           else (data as Int32Array)[i] = Number(v);
         }
         padRows(data, 1, count, rows);
-        feeds[f.input] = f.type === 'int64' ? new ort.Tensor('int64', data as BigInt64Array, dims) : new ort.Tensor('int32', data as Int32Array, dims);
+        feeds[f.input] = f.type === 'int64' ? new (ort().Tensor)('int64', data as BigInt64Array, dims) : new (ort().Tensor)('int32', data as Int32Array, dims);
         break;
       }
       case 'bool': {
@@ -433,7 +434,7 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
           data[i] = v;
         }
         padRows(data, 1, count, rows);
-        feeds[f.input] = new ort.Tensor('bool', data, dims);
+        feeds[f.input] = new (ort().Tensor)('bool', data, dims);
         break;
       }
       case 'string': {
@@ -444,7 +445,7 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
           for (let i = 0; i < count; i++) data[i] = cellText(col![start + i]!);
         }
         for (let i = count; i < rows; i++) data[i] = data[count - 1] ?? '';
-        feeds[f.input] = new ort.Tensor('string', data, dims);
+        feeds[f.input] = new (ort().Tensor)('string', data, dims);
         break;
       }
     }

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { loadOrt } from './ort';
 import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
 import { detectTask } from './outputs';
@@ -23,7 +24,7 @@ export interface ValueSignature {
   /** False for sequences and maps (a ZipMap output is a sequence of maps). */
   isTensor: boolean;
   /** The tensor element type as onnxruntime-common names it (float32, int64, string, …); undefined for non-tensors. */
-  type: ort.Tensor.Type | undefined;
+  type: Ort.Tensor.Type | undefined;
   /** Tensor shape: a number for a fixed size, the name of a symbolic dimension, -1 for an unnamed dynamic one. Undefined when the model does not say. */
   shape: Dim[] | undefined;
   /** Readable type: `float32[N,3]`, `seq(map(string,float32))`. */
@@ -50,7 +51,7 @@ export interface MlopsMetadata {
 }
 
 export interface LoadedModel {
-  session: ort.InferenceSession;
+  session: Ort.InferenceSession;
   /** Path as given (for messages: relative to the workspace when inside it), or the `name` option for bytes. */
   source: string;
   /** sha256 (hex) of the model file's bytes. */
@@ -130,7 +131,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     );
   }
 
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
+  const sessionOptions: Ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads(options.intraOpNumThreads, Math.min(availableParallelism(), 4)),
     interOpNumThreads: threads(options.interOpNumThreads, 1),
@@ -141,9 +142,10 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
   };
 
   // onnxruntime judges validity first, so its reason is the one reported.
-  let session: ort.InferenceSession;
+  const ortModule = await loadOrt();
+  let session: Ort.InferenceSession;
   try {
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(bytes, sessionOptions);
+    session = typeof model === 'string' ? await ortModule.InferenceSession.create(model, sessionOptions) : await ortModule.InferenceSession.create(bytes, sessionOptions);
   } catch (e) {
     throw new UserError(
       `'${source}' is not a valid ONNX model (${bytes.length < MIB ? `${bytes.length} bytes` : `${(bytes.length / MIB).toFixed(1)} MiB`}): onnxruntime says: ${ortReason(e)}`,
@@ -168,7 +170,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
   if (rewritten) {
     await session.release();
     try {
-      session = await ort.InferenceSession.create(rewritten.bytes, sessionOptions);
+      session = await ortModule.InferenceSession.create(rewritten.bytes, sessionOptions);
     } catch (e) {
       throw new UserError(
         `cannot score '${source}': its ZipMap output(s) ${rewritten.rewrites.map((z) => `'${z.output}'`).join(', ')} must be read as probability tensors, and the rewritten graph does not load: ${ortReason(e)}`,
@@ -224,7 +226,7 @@ function ortReason(e: unknown): string {
   return msg.replace(/^Load model from .*? failed:\s*/s, '').replace(/\s+$/, '');
 }
 
-function valueSignature(m: ort.InferenceSession.ValueMetadata, declared: TypeDesc | undefined): ValueSignature {
+function valueSignature(m: Ort.InferenceSession.ValueMetadata, declared: TypeDesc | undefined): ValueSignature {
   if (!m.isTensor) {
     return { name: m.name, isTensor: false, type: undefined, shape: undefined, text: typeText(declared) };
   }

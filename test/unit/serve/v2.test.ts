@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadOrt } from '../../../shared/model/infer/ort';
 import type { ValueSignature } from '../../../shared/model/infer';
 import { HttpError } from '../../../shared/serve/http';
 import { outputSlice, readInferRequest, tensorMetadata, v2Datatype } from '../../../shared/serve/v2';
@@ -28,6 +29,9 @@ function error(body: unknown, inputs = INPUTS): string {
   throw new Error(`no error for ${JSON.stringify(body)}`);
 }
 
+
+// As in every caller, onnxruntime is loaded (by loadModel) before tensors are built.
+beforeAll(() => loadOrt());
 describe('Open Inference Protocol v2 requests', () => {
   test('a request becomes tensors: nested or flat data, null as NaN, int64 from strings', () => {
     const r = readInferRequest(good(), INPUTS, OUTPUTS);

@@ -1,7 +1,8 @@
 // Raw CSV batches (readCsv with raw: true) are fed to models from their cell ranges, without building
 // `values`: the tensors, targets, predictions and evaluate's metrics must be exactly those of the values.
 import type * as ort from 'onnxruntime-node';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadOrt } from '../../../../shared/model/infer/ort';
 import { readCsv } from '../../../../shared/data/csv';
 import type { RowBatch } from '../../../../shared/data/types';
 import { scoreStream } from '../../../../shared/evaluate/score';
@@ -99,6 +100,9 @@ const MATRIX_PLAN = (type: 'float32' | 'float64'): InputPlan => ({
   fixedRows: undefined,
 });
 
+
+// As in every caller, onnxruntime is loaded (by loadModel) before tensors are built.
+beforeAll(() => loadOrt());
 describe('raw CSV cells feed the same tensors as their values', () => {
   test('numbers (NaN for empty, null markers and blanks), strings, quoted cells with doubled quotes, integers, booleans', async () => {
     const file = await trickyCsv();
