@@ -11,7 +11,8 @@ import { loadOrt } from './ort';
 import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
 import { detectTask } from './outputs';
-import { type Dim, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteZipMaps, typeText } from './graph';
+import { type Dim, type OneHotInput, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteOneHotInputs, rewriteZipMaps, typeText } from './graph';
+import { encodeModelView } from '../onnx';
 import type { ModelView } from '../onnx';
 
 export type { Dim } from './graph';
@@ -77,6 +78,11 @@ export interface LoadedModel {
    * labels, in column order.
    */
   zipmaps: Map<string, string[]>;
+  /**
+   * String inputs whose OneHotEncoder the scorer computes (loaded with `encodeOneHot`; see
+   * rewriteOneHotInputs): the session takes each one's `feed` instead. Empty otherwise.
+   */
+  oneHot: Map<string, OneHotInput>;
   /** Where an error about the model points (file, input). */
   location: Location;
   release(): Promise<void>;
@@ -94,6 +100,13 @@ export interface LoadModelOptions {
    * parses the next batch, and a spinning worker would take one of the runner's two cores from it.
    */
   allowSpinning?: boolean;
+  /**
+   * Compute the one-hot encoding of string inputs in the scorer instead of onnxruntime (see
+   * rewriteOneHotInputs): several times faster for categorical features. For callers that feed the
+   * session through planInputs/buildFeedsFor only (evaluate, train, monitor), not `serve`, whose
+   * requests name the model's own inputs. Default false.
+   */
+  encodeOneHot?: boolean;
   /** Name shown in messages when the model is given as bytes; default '<model bytes>'. */
   name?: string;
   /** Name of the action input the model came through (for error locations); default 'model'. */
@@ -165,8 +178,28 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     throw new UserError(`'${source}' is not a readable ONNX protobuf: ${e.message}`, location);
   }
 
+  const declared = new Map<string, TypeDesc | undefined>();
+  for (const v of [...info.inputs, ...info.outputs]) declared.set(v.name, v.type);
+  // The inputs as the file declares them, whatever graph the session runs below.
+  const inputSignatures = session.inputMetadata.map((m) => valueSignature(m, declared.get(m.name)));
+
   const zipmaps = new Map<string, string[]>();
-  const rewritten = rewriteZipMaps(view, info);
+  const oneHot = new Map<string, OneHotInput>();
+  const encoded = options.encodeOneHot ? rewriteOneHotInputs(view, info) : undefined;
+  if (encoded) {
+    // Not a UserError when this graph does not load: the model is valid, so score it as it is.
+    const both = rewriteZipMaps(encoded.model, info);
+    try {
+      const faster = await ortModule.InferenceSession.create(both?.bytes ?? encodeModelView(encoded.model), sessionOptions);
+      await session.release();
+      session = faster;
+      for (const o of encoded.inputs) oneHot.set(o.input, o);
+      for (const z of both?.rewrites ?? []) zipmaps.set(z.output, z.classes);
+    } catch {
+      // the ZipMap rewrite alone, below
+    }
+  }
+  const rewritten = oneHot.size === 0 ? rewriteZipMaps(view, info) : undefined;
   if (rewritten) {
     await session.release();
     try {
@@ -189,10 +222,8 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     throw e;
   }
 
-  const declared = new Map<string, TypeDesc | undefined>();
-  for (const v of [...info.inputs, ...info.outputs]) declared.set(v.name, v.type);
   const signature: ModelSignature = {
-    inputs: session.inputMetadata.map((m) => valueSignature(m, declared.get(m.name))),
+    inputs: inputSignatures,
     outputs: session.outputMetadata.map((m) => (zipmaps.has(m.name) ? valueSignature({ name: m.name, isTensor: false }, declared.get(m.name)) : valueSignature(m, declared.get(m.name)))),
   };
 
@@ -208,6 +239,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     task: mlops.task,
     info,
     zipmaps,
+    oneHot,
     location,
     release: () => s.release(),
   };
