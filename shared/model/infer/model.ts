@@ -12,8 +12,7 @@ import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
 import { detectTask } from './outputs';
 import { type Dim, type OneHotInput, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteOneHotInputs, rewriteZipMaps, typeText } from './graph';
-import { encodeModelView } from '../onnx';
-import type { ModelView } from '../onnx';
+import { encodeModelView, type ModelView } from '../onnx';
 
 export type { Dim } from './graph';
 
@@ -103,7 +102,7 @@ export interface LoadModelOptions {
   /**
    * Compute the one-hot encoding of string inputs in the scorer instead of onnxruntime (see
    * rewriteOneHotInputs): several times faster for categorical features. For callers that feed the
-   * session through planInputs/buildFeedsFor only (evaluate, train, monitor), not `serve`, whose
+   * session through planInputs/buildFeedsFor only (evaluate, monitor's performance check), not `serve`, whose
    * requests name the model's own inputs. Default false.
    */
   encodeOneHot?: boolean;
