@@ -11,8 +11,9 @@
  *   anything but a delimiter or line end after a closing quote, and an unclosed quote are UserErrors
  *   naming file, line and column.
  *
- * Memory is constant in rows: the file is read in chunks (1 MiB), decoded with a streaming TextDecoder
- * (a multi-byte character split between chunks is fine), and parsed with charCodeAt scanning into
+ * Memory is constant in rows: the file is read in chunks (DEFAULT_CHUNK_SIZE, 1,000,000 bytes), an
+ * ASCII chunk read as Latin-1 and any other decoded with a streaming TextDecoder (a multi-byte
+ * character split between chunks is fine), and parsed with charCodeAt scanning into
  * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
  * the next chunk is there.
  */
