@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the data readers.
  */
+import { isAscii } from 'node:buffer';
 import { isAbsolute, relative, sep } from 'node:path';
 import type { ReadOptions } from './types';
 
@@ -13,6 +14,38 @@ export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'N/A', 'null', 
  * 1M-row read grew to ~60 MiB of them; at 1,000,000 bytes it stays under 20 MiB.
  */
 export const DEFAULT_CHUNK_SIZE = 1_000_000;
+
+/**
+ * Decodes a UTF-8 file read in chunks, for the text readers. An ASCII chunk (`buffer.isAscii`) reads
+ * the same as Latin-1, which skips TextDecoder's UTF-16 scratch buffer (about 2 MiB of malloc churn per
+ * chunk, which fragments the process heap) and is faster; other chunks go through a streaming decoder,
+ * so a multi-byte character split between chunks is fine. A sequence the decoder still holds cannot
+ * continue into ASCII bytes: flushing it gives its U+FFFD, as the streaming decoder would. A BOM is
+ * kept (U+FEFF), for the reader to drop.
+ */
+export class ChunkDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private holds = false;
+
+  /** The text of the next `n` bytes of `buf`. */
+  decode(buf: Buffer, n: number): string {
+    const bytes = buf.subarray(0, n);
+    if (isAscii(bytes)) {
+      const text = buf.toString('latin1', 0, n);
+      const held = this.holds ? this.decoder.decode() : '';
+      this.holds = false;
+      return held.length === 0 ? text : held + text;
+    }
+    this.holds = true;
+    return this.decoder.decode(bytes, { stream: true });
+  }
+
+  /** What the decoder still holds, at the end of the file (U+FFFD for a cut sequence). */
+  end(): string {
+    this.holds = false;
+    return this.decoder.decode();
+  }
+}
 
 /** Options the readers accept beyond the shared contract (mainly for tests). */
 export interface ReaderOptions extends ReadOptions {

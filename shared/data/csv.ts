@@ -17,10 +17,10 @@
  * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
  * the next chunk is there.
  */
-import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors';
 import {
+  ChunkDecoder,
   columnAt,
   DEFAULT_BATCH_SIZE,
   DEFAULT_CHUNK_SIZE,
@@ -122,9 +122,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
     const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool);
     const buf = Buffer.allocUnsafe(chunkSize);
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const decoder = new ChunkDecoder();
     let bytesRead = 0;
-    let decoderHolds = false;
     let pending = '';
     /** Parse again only when the text has grown to this length (keeps a huge record linear). */
     let needLength = 0;
@@ -136,21 +135,11 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
       let piece: string;
       if (n === 0) {
         eof = true;
-        piece = decoder.decode();
+        piece = decoder.end();
       } else {
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
-        if (isAscii(buf.subarray(0, n))) {
-          // ASCII reads the same as Latin-1, without the decoder's UTF-16 scratch buffer (about 2 MiB of
-          // malloc churn per chunk, which fragments the process heap). A multi-byte character the
-          // decoder still holds cannot continue into ASCII bytes: flushing it gives its U+FFFD as the
-          // streaming decoder would.
-          piece = decoderHolds ? decoder.decode() + buf.toString('latin1', 0, n) : buf.toString('latin1', 0, n);
-          decoderHolds = false;
-        } else {
-          piece = decoder.decode(buf.subarray(0, n), { stream: true });
-          decoderHolds = true;
-        }
+        piece = decoder.decode(buf, n);
       }
       let text = pending.length === 0 ? piece : pending + piece;
       if (first && text.length > 0) {

@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors';
-import { columnAt, DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_SIZE, displayPath, positiveInt, type ReaderOptions } from './common';
+import { ChunkDecoder, columnAt, DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_SIZE, displayPath, positiveInt, type ReaderOptions } from './common';
 import type { Cell, RowBatch } from './types';
 
 export interface JsonlReadOptions extends ReaderOptions {}
@@ -90,7 +90,7 @@ export async function* readJsonl(file: string, options: JsonlReadOptions = {}): 
   try {
     const totalBytes = (await fh.stat()).size;
     const buf = Buffer.allocUnsafe(chunkSize);
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const decoder = new ChunkDecoder();
     let bytesRead = 0;
     let pending = '';
     let lineNo = 1;
@@ -101,11 +101,11 @@ export async function* readJsonl(file: string, options: JsonlReadOptions = {}): 
       let piece: string;
       if (n === 0) {
         eof = true;
-        piece = decoder.decode();
+        piece = decoder.end();
       } else {
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
-        piece = decoder.decode(buf.subarray(0, n), { stream: true });
+        piece = decoder.decode(buf, n);
       }
       // Search for the next line end only in the new text: a long line stays linear.
       const searchFrom = pending.length;
