@@ -56,6 +56,8 @@ export type FromWorker =
   | { type: 'done'; part: WorkerPart }
   | { type: 'error'; message: string; user: boolean; location?: UserError['location']; hint?: string };
 
+type Fingerprints = Extract<FromWorker, { type: 'fingerprints' }>;
+
 export function toWire(init: ValidatorInit): WireInit {
   const { reference, ...rest } = init;
   return {
@@ -94,7 +96,7 @@ class WorkerHandle {
   done: Promise<WorkerPart>;
   private failed: Error | undefined;
 
-  constructor(file: string, init: WireInit, display: string, onFingerprints: (m: Extract<FromWorker, { type: 'fingerprints' }>) => void) {
+  constructor(file: string, init: WireInit, display: string, onFingerprints: (m: Fingerprints) => void) {
     // A small young generation: memory stays flat while streaming.
     this.worker = new Worker(file, { workerData: { init, display }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.done = new Promise<WorkerPart>((resolve, reject) => {
@@ -157,7 +159,7 @@ export async function tryParallel(
   const arrived = new Map<number, { hashes: Uint32Array | undefined; lines: Int32Array | undefined }>();
   const pool = new BufferPool();
   let nextSeq = 0;
-  const onFingerprints = (m: Extract<FromWorker, { type: 'fingerprints' }>) => {
+  const onFingerprints = (m: Fingerprints) => {
     for (const b of m.spent) pool.give(b);
     arrived.set(m.seq, m);
     // Duplicates are decided in file order, so "the later row is the duplicate" holds as in a serial pass.

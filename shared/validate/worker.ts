@@ -24,8 +24,8 @@ port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<Row
     if (m.type === 'end') {
       const f0 = performance.now();
       const part = { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows };
-      if (process.env.MLOPS_DEBUG) process.stderr.write(`worker: ${v.rows} rows, busy ${busy.toFixed(0)} ms, finish ${(performance.now() - f0).toFixed(0)} ms, alive ${(performance.now() - t0).toFixed(0)} ms\n`);
       if (process.env.MLOPS_DEBUG) {
+        process.stderr.write(`worker: ${v.rows} rows, busy ${busy.toFixed(0)} ms, finish ${(performance.now() - f0).toFixed(0)} ms, alive ${(performance.now() - t0).toFixed(0)} ms\n`);
         const h = getHeapStatistics();
         process.stderr.write(`worker heap: total ${(h.total_heap_size / 2 ** 20).toFixed(0)} MiB, used ${(h.used_heap_size / 2 ** 20).toFixed(0)} MiB, malloced peak ${(h.peak_malloced_memory / 2 ** 20).toFixed(0)} MiB, external ${(h.external_memory / 2 ** 20).toFixed(0)} MiB\n`);
       }

@@ -212,6 +212,12 @@ export function typeText(t: TypeDesc | undefined): string {
   }
 }
 
+/** The model's opsets, with the default domain's added when absent: the rewrites' Identity nodes need it, and a model of ai.onnx.ml ops alone may not import it. */
+function withDefaultOpset(m: ModelView): NonNullable<ModelView['opset_import']> {
+  const opsets = m.opset_import ?? [];
+  return opsets.some((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx') ? opsets : [...opsets, { domain: '', version: 13 }];
+}
+
 /** What a ZipMap rewrite did: the output now holds the ZipMap's input tensor, [N, classes]. */
 export interface ZipMapRewrite {
   output: string;
@@ -258,14 +264,7 @@ export function rewriteZipMaps(model: Uint8Array | ModelView, info: OnnxModelInf
   });
   // a value_info entry for the ZipMap output is dropped (its map type no longer holds)
   const valueInfos = (graph.value_info ?? []).filter((v) => !byOutput.has(v.name ?? ''));
-  const opsets = m.opset_import ?? [];
-  // Identity needs the default domain; a model of ai.onnx.ml ops alone may not import it.
-  const hasDefaultOpset = opsets.some((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
-  const rewritten: ModelView = {
-    ...m,
-    opset_import: hasDefaultOpset ? opsets : [...opsets, { domain: '', version: 13 }],
-    graph: { ...graph, node, output, value_info: valueInfos },
-  };
+  const rewritten: ModelView = { ...m, opset_import: withDefaultOpset(m), graph: { ...graph, node, output, value_info: valueInfos } };
   return { bytes: encodeModelView(rewritten), rewrites };
 }
 
@@ -344,10 +343,8 @@ export function rewriteOneHotInputs(model: ModelView, info: OnnxModelInfo): { mo
     // [N] → [N, K]; [N, 1] → [N, 1, K], N as the string input declared it.
     return { name: f.feed, type: { tensor_type: { elem_type: FLOAT, shape: { dim: [...dims, { dim_value: f.categories.length }] } } } };
   });
-  const opsets = model.opset_import ?? [];
-  const hasDefaultOpset = opsets.some((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
   return {
-    model: { ...model, opset_import: hasDefaultOpset ? opsets : [...opsets, { domain: '', version: 13 }], graph: { ...graph, node, input } },
+    model: { ...model, opset_import: withDefaultOpset(model), graph: { ...graph, node, input } },
     inputs: found,
   };
 }
