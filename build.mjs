@@ -20,6 +20,7 @@ const entryPoints = Object.fromEntries([
   ['cli', 'cli/mlops.ts'],
   // Worker threads the actions and the CLI start (found next to them in dist/).
   ['validate-worker', 'shared/validate/worker.ts'],
+  ['csv-worker', 'shared/data/csv-worker.ts'],
 ]);
 
 /** Points onnxruntime-node's addon require at dist/bin instead of node_modules/onnxruntime-node/bin. */

@@ -90,6 +90,11 @@ class CsvBatch implements RowBatch {
   }
 }
 
+/** A raw batch from its parts (a batch read on another thread: see csv-thread.ts). */
+export function csvBatch(file: string, firstRow: number, length: number, columns: string[], lines: Int32Array, raw: RawCells): RowBatch {
+  return new CsvBatch(file, firstRow, length, columns, lines, raw);
+}
+
 /** The first `n` items of `from`, copied into a view of a pooled buffer. */
 function copyInto<A extends Int32Array | Uint8Array>(pool: BufferPool, Kind: { new (b: ArrayBuffer, offset: number, length: number): A; BYTES_PER_ELEMENT: number }, from: A, n: number): A {
   const out = new Kind(pool.take(n * Kind.BYTES_PER_ELEMENT), 0, n);

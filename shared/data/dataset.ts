@@ -8,6 +8,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { UserError } from '../errors';
 import { displayPath } from './common';
 import { readCsv } from './csv';
+import { readCsvOnThread, readsOnThread } from './csv-thread';
 import { readJsonl } from './jsonl';
 import { readParquet } from './parquet';
 import type { DataFormat, DatasetFile, ReadOptions, RowBatch } from './types';
@@ -249,7 +250,7 @@ export async function* readDataset(files: DatasetFile[], options: ReadOptions = 
     const format = formatOf(f.path, options.format);
     const onProgress = options.onProgress;
     const opts: ReadOptions = { ...options, onProgress: onProgress ? (bytes: number) => onProgress(done + bytes, total) : undefined };
-    if (format === 'csv') yield* readCsv(f.path, opts);
+    if (format === 'csv') yield* readsOnThread(f.size, opts) ? readCsvOnThread(f.path, opts) : readCsv(f.path, opts);
     else if (format === 'jsonl') yield* readJsonl(f.path, opts);
     else yield* readParquet(f.path, opts);
     done += f.size;

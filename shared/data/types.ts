@@ -62,6 +62,12 @@ export interface ReadOptions {
    * consumer gives the buffers back when it is done with a batch; else they are left to the GC.
    */
   pool?: BufferPool;
+  /**
+   * With `raw`: read and tokenize a large CSV file (16 MiB and more) on a worker thread, so that the
+   * consumer's work on one batch overlaps the reading of the next (see csv-thread.ts). The batches are
+   * the same; each one is the consumer's to keep (no pool).
+   */
+  thread?: boolean;
   /** Receives bytes read so far for progress display. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

@@ -169,8 +169,9 @@ export interface ScoreStreamOptions {
 /** The read options evaluate uses: the caller's, plus what makes scoring fast. */
 export function evaluateReadOptions(read: ReadOptions): ReadOptions {
   // CSV cells as ranges of the decoded text: the scorer parses numbers in place and slices only what a
-  // string input needs; the batches' `values` (a string per cell of every column) are never made.
-  return { ...read, raw: true };
+  // string input needs; the batches' `values` (a string per cell of every column) are never made. A
+  // large file is read on a worker thread, so that reading overlaps scoring.
+  return { ...read, raw: true, thread: true };
 }
 
 export async function scoreModels(

@@ -32,11 +32,18 @@ describe('the release layout runs without node_modules', () => {
     console.log(`release layout: ${(sizeOf(release) / 1e6).toFixed(1)} MB (dist JS ${(sizeOf(join(release, 'dist')) / 1e6 - sizeOf(join(release, 'dist/bin')) / 1e6).toFixed(1)} MB, onnxruntime ${(sizeOf(join(release, 'dist/bin')) / 1e6).toFixed(1)} MB)`);
   });
 
-  it('train, evaluate (onnxruntime) and validate-data (worker threads) run from it', async () => {
+  it('train, evaluate (onnxruntime, a reader thread) and validate-data (worker threads) run from it', async () => {
     const train = await runAction({ root: release, action: 'train', workspace: ws, inputs: { data: 'train.csv', target: 'churned', 'model-name': 'churn' } });
     expect(train.exitCode, train.stdout + train.stderr).toBe(0);
-    const evaluate = await runAction({ root: release, action: 'evaluate', workspace: ws, inputs: { model: train.outputs.model!, data: 'next-month.csv', 'model-name': 'churn', baseline: 'none' } });
+    const evaluate = await runAction({
+      root: release,
+      action: 'evaluate',
+      workspace: ws,
+      inputs: { model: train.outputs.model!, data: 'next-month.csv', 'model-name': 'churn', baseline: 'none' },
+      env: { MLOPS_READ_THREAD_MIN_BYTES: '0', MLOPS_DEBUG: '1' },
+    });
     expect(evaluate.exitCode, evaluate.stdout + evaluate.stderr).toBe(0);
+    expect(evaluate.stderr).toMatch(/csv reader thread: 1 batches/);
     expect(JSON.parse(evaluate.outputs.metrics!).roc_auc).toBeGreaterThan(0.6);
     const validate = await runAction({ root: release, action: 'validate-data', workspace: ws, inputs: { data: 'train.csv' }, env: { MLOPS_PARALLEL: '2', MLOPS_PARALLEL_MIN_BYTES: '0', MLOPS_DEBUG: '1' } });
     expect(validate.exitCode, validate.stdout + validate.stderr).toBe(0);

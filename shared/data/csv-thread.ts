@@ -1,0 +1,96 @@
+/**
+ * A CSV file read and tokenized on a worker thread (dist/csv-worker.js). The worker runs readCsv with
+ * `raw` cells and posts each batch (its text, cell ranges and lines; the arrays transferred, not
+ * copied) while this thread works on the one before: for a consumer as busy as evaluate's scorer,
+ * reading then costs almost no time of its own. The batches, their order and any error are exactly
+ * readCsv's: an error is thrown where readCsv would throw it, after the batches before it.
+ *
+ * Used for files of THREAD_MIN_BYTES and more when the worker bundle is there (not when running from
+ * TypeScript sources). MLOPS_READ_THREAD=off turns it off; MLOPS_READ_THREAD_MIN_BYTES sets the size
+ * (tests).
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UserError, type Location } from '../errors';
+import { csvBatch, type CsvReadOptions } from './csv';
+import type { RawCells, RowBatch } from './types';
+
+export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
+/** Batches the worker may post before this thread has taken them: bounds memory. */
+export const AHEAD = 4;
+
+/** What the worker is started with: the reader's options that are plain data. */
+export interface CsvWorkerData {
+  file: string;
+  options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize'>;
+}
+
+export type FromCsvWorker =
+  | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: RawCells; bytesRead: number; totalBytes: number }
+  | { type: 'end' }
+  | { type: 'error'; message: string; user: boolean; location?: Location; hint?: string };
+
+function workerFile(): string | undefined {
+  // In the bundles this code lives in dist/<entry or chunk>.js, and the worker in dist/csv-worker.js.
+  const path = fileURLToPath(new URL('./csv-worker.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
+/** Whether a CSV file of `size` bytes read with `options` is read on a worker thread. */
+export function readsOnThread(size: number, options: CsvReadOptions): boolean {
+  if (!options.thread || !options.raw || options.pool) return false;
+  if (process.env.MLOPS_READ_THREAD === 'off') return false;
+  const min = Number(process.env.MLOPS_READ_THREAD_MIN_BYTES ?? THREAD_MIN_BYTES);
+  return size >= min && workerFile() !== undefined;
+}
+
+/** readCsv(file, { ...options, raw: true }), tokenized on a worker thread. */
+export async function* readCsvOnThread(file: string, options: CsvReadOptions): AsyncGenerator<RowBatch> {
+  const script = workerFile();
+  if (!script) throw new Error('dist/csv-worker.js is missing: run the build');
+  const data: CsvWorkerData = {
+    file,
+    options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize },
+  };
+  const worker = new Worker(script, { workerData: data });
+  const queue: FromCsvWorker[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on('message', (m: FromCsvWorker) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`the CSV reader thread stopped (exit code ${code}) before the end of ${file}`);
+    wake?.();
+  });
+  let columns: string[] = [];
+  let batches = 0;
+  try {
+    for (;;) {
+      while (queue.length === 0 && !failure) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      const m = queue.shift();
+      if (!m) throw failure!;
+      if (m.type === 'end') {
+        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}\n`);
+        return;
+      }
+      if (m.type === 'error') throw m.user ? new UserError(m.message, m.location, m.hint) : new Error(m.message);
+      if (m.columns) columns = m.columns;
+      options.onProgress?.(m.bytesRead, m.totalBytes);
+      // Room for one more batch on the way while the consumer works on this one.
+      worker.postMessage('more');
+      batches++;
+      yield csvBatch(file, m.firstRow, m.length, columns, m.lines, m.raw);
+    }
+  } finally {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The CSV reader thread (see csv-thread.ts): reads one file with readCsv and posts its raw batches,
+ * at most AHEAD of what the owner has taken, then 'end' or the error that stopped it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isUserError } from '../errors';
+import { readCsv } from './csv';
+import { AHEAD, type CsvWorkerData, type FromCsvWorker } from './csv-thread';
+
+const port = parentPort!;
+const { file, options } = workerData as CsvWorkerData;
+let credit = AHEAD;
+let wake: (() => void) | undefined;
+port.on('message', () => {
+  credit++;
+  wake?.();
+});
+
+function post(m: FromCsvWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
+}
+
+let bytesRead = 0;
+let totalBytes = 0;
+try {
+  let first = true;
+  const batches = readCsv(file, {
+    ...options,
+    raw: true,
+    onProgress: (n, total) => {
+      bytesRead = n;
+      totalBytes = total;
+    },
+  });
+  for await (const b of batches) {
+    while (credit === 0) await new Promise<void>((r) => (wake = r));
+    credit--;
+    const raw = b.raw!;
+    const lines = b.lines!;
+    post(
+      { type: 'batch', firstRow: b.firstRow, length: b.length, columns: first ? b.columns : undefined, lines, raw, bytesRead, totalBytes },
+      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer] as ArrayBuffer[],
+    );
+    first = false;
+  }
+  post({ type: 'end' });
+} catch (err) {
+  const e = err instanceof Error ? err : new Error(String(err));
+  post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });
+}

@@ -1,0 +1,64 @@
+// evaluate reads a large CSV on a worker thread (shared/data/csv-thread.ts): the built bundle must give
+// exactly what reading on the main thread gives: the same metrics for candidate and baseline, and for a
+// malformed row far into the file the same error at the same line.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runAction, type RunResult } from './harness';
+
+const THREAD = { MLOPS_READ_THREAD_MIN_BYTES: '0', MLOPS_DEBUG: '1' };
+const MAIN = { MLOPS_READ_THREAD: 'off', MLOPS_DEBUG: '1' };
+
+describe('evaluate reading on a worker thread gives the main-thread result', () => {
+  let ws: string;
+  let model: string;
+  let baseline: string;
+  let rows = 0;
+  let badLine = 0;
+  const evaluate = (data: string, env: Record<string, string>): Promise<RunResult> =>
+    runAction({ action: 'evaluate', workspace: ws, env, inputs: { model, baseline, data, target: 'churned', 'model-name': 'churn', 'fail-on-gate': 'false' } });
+
+  beforeAll(async () => {
+    ws = mkdtempSync(join(tmpdir(), 'ws-read-thread-'));
+    copyFileSync(join(ROOT, 'examples/churn/train.csv'), join(ws, 'train.csv'));
+    // ~3.5 MB: several 1 MB chunks, so batches straddle chunk ends; some cells quoted.
+    const [header, ...sample] = readFileSync(join(ROOT, 'examples/churn/next-month.csv'), 'utf8').trimEnd().split('\n');
+    const out = [header!];
+    for (let k = 0; k < 22; k++) for (const r of sample) out.push(k % 3 === 1 ? r.replace(/,(north|south)\b/, ',"$1"') : r);
+    writeFileSync(join(ws, 'big.csv'), `${out.join('\n')}\n`);
+    rows = out.length - 1;
+    const bad = [...out];
+    bad.splice(out.length - 40, 0, 'C999999,2024-11-12,37,30,67.12');
+    badLine = out.length - 40 + 1;
+    writeFileSync(join(ws, 'bad.csv'), `${bad.join('\n')}\n`);
+    const train = (name: string, features: string) =>
+      runAction({ action: 'train', workspace: ws, inputs: { data: 'train.csv', target: 'churned', trainer: 'logistic', 'model-name': name, features } });
+    const a = await train('churn', 'age, tenure_months, monthly_charges, plan, contract, payment_method, region, support_calls');
+    const b = await train('production', 'age, tenure_months');
+    expect(a.exitCode, a.stdout).toBe(0);
+    expect(b.exitCode, b.stdout).toBe(0);
+    model = a.outputs.model!;
+    baseline = b.outputs.model!;
+  });
+
+  it('the same metrics for the candidate and the baseline', async () => {
+    const [main, thread] = [await evaluate('big.csv', MAIN), await evaluate('big.csv', THREAD)];
+    expect(main.exitCode, main.stdout + main.stderr).toBe(0);
+    expect(thread.exitCode, thread.stdout + thread.stderr).toBe(0);
+    expect(thread.stderr).toMatch(/csv reader thread: [4-9] batches/);
+    expect(main.stderr).not.toMatch(/csv reader thread/);
+    expect(JSON.parse(thread.outputs.metrics!)).toEqual(JSON.parse(main.outputs.metrics!));
+    expect(JSON.parse(thread.outputs['baseline-metrics']!)).toEqual(JSON.parse(main.outputs['baseline-metrics']!));
+    expect(JSON.parse(main.outputs.metrics!).count).toBe(rows);
+  });
+
+  it('a ragged row near the end: the same error, at the same line', async () => {
+    const [main, thread] = [await evaluate('bad.csv', MAIN), await evaluate('bad.csv', THREAD)];
+    expect(main.exitCode).not.toBe(0);
+    expect(thread.exitCode).not.toBe(0);
+    const errors = (r: RunResult) => r.annotations.filter((a) => a.level === 'error').map((a) => `${a.properties.file}:${a.properties.line} ${a.message}`);
+    expect(errors(thread)).toEqual(errors(main));
+    expect(errors(main)[0]).toMatch(new RegExp(`^bad\\.csv:${badLine} .*ragged row: expected 12 fields \\(as in the header\\), found 5`));
+  });
+});
