@@ -68,9 +68,9 @@ async function main(): Promise<unknown> {
   }
   if (mode === 'pipeline') {
     const [modelPath, csv, target, reps] = args as [string, string, string, string];
-    // Loaded as evaluate loads it (categorical inputs one-hot encoded by the scorer); the raw loop above
+    // Loaded as evaluate loads it (categorical inputs one-hot encoded, labels read as class indices, by the scorer); the raw loop above
     // runs the model as the file has it.
-    const model = await loadModel(modelPath, { encodeOneHot: true });
+    const model = await loadModel(modelPath, { encodeOneHot: true, labelIndex: true });
     try {
       const seconds: number[] = [];
       let stats;

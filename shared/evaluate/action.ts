@@ -182,9 +182,9 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
 
   const files = await listDataset(inputs.data, ws);
   const base = await resolveBaseline(inputs, ctx);
-  const candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true });
+  const candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true, labelIndex: true });
   let baseline: LoadedModel | undefined;
-  if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true });
+  if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true, labelIndex: true });
   try {
     const target = inputs.target ?? manifest?.target ?? candidate.mlops.target;
     if (!target) {

@@ -125,7 +125,7 @@ export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
   // Performance, when labels are in the data (the target column) and the model can score it.
   let performance: { metric: string; reference: number; current: number }[] | undefined;
   if (files['model.onnx'] && evaluation) {
-    const model = await loadModel(files['model.onnx'], { input: 'model-name', encodeOneHot: true });
+    const model = await loadModel(files['model.onnx'], { input: 'model-name', encodeOneHot: true, labelIndex: true });
     try {
       const targetName = model.mlops.target;
       if (targetName && current.columns.includes(targetName)) {

@@ -11,7 +11,7 @@ import { loadOrt } from './ort';
 import { displayPath } from '../../data/common';
 import { UserError, type Location } from '../../errors';
 import { detectTask } from './outputs';
-import { type Dim, type OneHotInput, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteOneHotInputs, rewriteZipMaps, typeText } from './graph';
+import { type Dim, type OneHotInput, type OnnxModelInfo, ProtoError, type TypeDesc, decodeOnnx, readOnnxModel, rewriteOneHotInputs, rewriteZipMaps, typeText, exposeLabelIndex, type LabelIndexOutput } from './graph';
 import { encodeModelView, type ModelView } from '../onnx';
 
 export type { Dim } from './graph';
@@ -82,6 +82,11 @@ export interface LoadedModel {
    * rewriteOneHotInputs): the session takes each one's `feed` instead. Empty otherwise.
    */
   oneHot: Map<string, OneHotInput>;
+  /**
+   * Label outputs whose gathered class index the session also outputs (loaded with `labelIndex`; see
+   * exposeLabelIndex), by label output. Empty otherwise.
+   */
+  labelIndex: Map<string, LabelIndexOutput>;
   /** Where an error about the model points (file, input). */
   location: Location;
   release(): Promise<void>;
@@ -106,6 +111,11 @@ export interface LoadModelOptions {
    * requests name the model's own inputs. Default false.
    */
   encodeOneHot?: boolean;
+  /**
+   * Expose the class index behind a label output that gathers a constant class list (see
+   * exposeLabelIndex), for a scorer to fetch instead of the label strings. Default false.
+   */
+  labelIndex?: boolean;
   /** Name shown in messages when the model is given as bytes; default '<model bytes>'. */
   name?: string;
   /** Name of the action input the model came through (for error locations); default 'model'. */
@@ -184,21 +194,30 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
 
   const zipmaps = new Map<string, string[]>();
   const oneHot = new Map<string, OneHotInput>();
-  const encoded = options.encodeOneHot ? rewriteOneHotInputs(view, info) : undefined;
-  if (encoded) {
-    // Not a UserError when this graph does not load: the model is valid, so score it as it is.
-    const both = rewriteZipMaps(encoded.model, info);
+  const labelIndex = new Map<string, LabelIndexOutput>();
+  // The scorer's rewrites (the same function, computed faster), in one graph.
+  let faster = view;
+  const encoded = options.encodeOneHot ? rewriteOneHotInputs(faster, info) : undefined;
+  if (encoded) faster = encoded.model;
+  const labels = options.labelIndex ? exposeLabelIndex(faster, info) : undefined;
+  if (labels) faster = labels.model;
+  let rewrote = false;
+  if (faster !== view) {
+    const both = rewriteZipMaps(faster, info);
     try {
-      const faster = await ortModule.InferenceSession.create(both?.bytes ?? encodeModelView(encoded.model), sessionOptions);
+      const s2 = await ortModule.InferenceSession.create(both?.bytes ?? encodeModelView(faster), sessionOptions);
       await session.release();
-      session = faster;
-      for (const o of encoded.inputs) oneHot.set(o.input, o);
+      session = s2;
+      rewrote = true;
+      for (const o of encoded?.inputs ?? []) oneHot.set(o.input, o);
+      for (const l of labels?.outputs ?? []) labelIndex.set(l.output, l);
       for (const z of both?.rewrites ?? []) zipmaps.set(z.output, z.classes);
     } catch {
-      // the ZipMap rewrite alone, below
+      // Not a UserError when this graph does not load: the model is valid, so score it as it is (with
+      // the ZipMap rewrite alone, below).
     }
   }
-  const rewritten = oneHot.size === 0 ? rewriteZipMaps(view, info) : undefined;
+  const rewritten = rewrote ? undefined : rewriteZipMaps(view, info);
   if (rewritten) {
     await session.release();
     try {
@@ -221,9 +240,11 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     throw e;
   }
 
+  const declaredOutputs = new Set(info.outputs.map((o) => o.name));
   const signature: ModelSignature = {
     inputs: inputSignatures,
-    outputs: session.outputMetadata.map((m) => (zipmaps.has(m.name) ? valueSignature({ name: m.name, isTensor: false }, declared.get(m.name)) : valueSignature(m, declared.get(m.name)))),
+    // The outputs the file declares (not an index exposeLabelIndex added).
+    outputs: session.outputMetadata.filter((m) => declaredOutputs.has(m.name)).map((m) => (zipmaps.has(m.name) ? valueSignature({ name: m.name, isTensor: false }, declared.get(m.name)) : valueSignature(m, declared.get(m.name)))),
   };
 
   const s = session;
@@ -239,6 +260,7 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     info,
     zipmaps,
     oneHot,
+    labelIndex,
     location,
     release: () => s.release(),
   };

@@ -59,6 +59,11 @@ export interface OutputPlan {
   classesSource: string;
   /** Number of classes, once known. */
   width: number | undefined;
+  /**
+   * The label read from its class index (model.labelIndex): `fetch` is fetched instead of the label;
+   * `classOf[j]` is the class index of values[j] (-1: not a class), filled at the first decode.
+   */
+  labelIndex?: { fetch: string; values: string[]; classOf?: Int32Array };
 }
 
 const LABEL_TYPES = new Set(['string', 'int64', 'int32']);
@@ -107,7 +112,8 @@ export function detectTask(model: LoadedModel): Task | undefined {
 export function planOutputs(model: LoadedModel, options: OutputOptions = {}): OutputPlan {
   const loc = model.location;
   // The session's outputs: a ZipMap is here already the [N, C] float tensor it wraps.
-  const outs: OutMeta[] = model.session.outputMetadata.map((m) =>
+  const declared = new Set(model.signature.outputs.map((o) => o.name));
+  const outs: OutMeta[] = model.session.outputMetadata.filter((m) => declared.has(m.name)).map((m) =>
     m.isTensor ? { name: m.name, type: m.type, shape: m.shape.map((d) => (d === '' ? -1 : d)) } : { name: m.name, type: undefined, shape: undefined },
   );
   const describe = model.signature.outputs.map((o) => `'${o.name}' ${o.text}`).join(', ');
@@ -239,8 +245,10 @@ export function planOutputs(model: LoadedModel, options: OutputOptions = {}): Ou
     classesSource = 'the class indices (no class list given)';
   }
 
-  const fetches = [label?.name, score?.name].filter((n): n is string => n !== undefined);
+  const byIndex = label ? model.labelIndex.get(label.name) : undefined;
+  const fetches = [byIndex ? byIndex.index : label?.name, score?.name].filter((n): n is string => n !== undefined);
   return {
+    ...(byIndex ? { labelIndex: { fetch: byIndex.index, values: byIndex.values } } : {}),
     task,
     fetches,
     label: label?.name,
@@ -399,21 +407,38 @@ export function decodeOutputs(
       }
     }
   }
-  if (plan.label) {
+  const byIndex = plan.labelIndex;
+  if (plan.label && byIndex) {
+    const t = outputs[byIndex.fetch]!;
+    if (t.dims[0] !== rows) throw new UserError(`model output '${plan.label}' has ${t.dims[0]} rows for an input of ${rows}`, model.location);
+    const classOf = (byIndex.classOf ??= Int32Array.from(byIndex.values, (v) => classIndex.get(v) ?? -1));
+    const n = byIndex.values.length;
+    const d = t.data as Int32Array | BigInt64Array;
+    for (let i = 0; i < count; i++) {
+      // Gather's index: negative counts from the end.
+      let j = Number(d[i]);
+      if (j < 0) j += n;
+      const k = classOf[j] ?? -1;
+      if (k < 0) throw unknownLabel(plan, model, byIndex.values[j] ?? String(d[i]));
+      pred[offset + i] = k;
+    }
+  } else if (plan.label) {
     const t = outputs[plan.label]!;
     if (t.dims[0] !== rows) throw new UserError(`model output '${plan.label}' has ${t.dims[0]} rows for an input of ${rows}`, model.location);
     const d = t.data as ArrayLike<string | number | bigint>;
     for (let i = 0; i < count; i++) {
       const key = String(d[i]);
       const k = classIndex.get(key);
-      if (k === undefined) {
-        throw new UserError(
-          `model '${model.source}' predicted the label '${key}', which is not one of its classes (${plan.classes!.join(', ')}, from ${plan.classesSource})`,
-          model.location,
-          'Give the class list the model was trained with: the `classes` input or metadata mlops.classes, in the order of its probability columns.',
-        );
-      }
+      if (k === undefined) throw unknownLabel(plan, model, key);
       pred[offset + i] = k;
     }
   }
+}
+
+function unknownLabel(plan: OutputPlan, model: LoadedModel, key: string): UserError {
+  return new UserError(
+    `model '${model.source}' predicted the label '${key}', which is not one of its classes (${plan.classes!.join(', ')}, from ${plan.classesSource})`,
+    model.location,
+    'Give the class list the model was trained with: the `classes` input or metadata mlops.classes, in the order of its probability columns.',
+  );
 }

@@ -28,5 +28,5 @@ export type {
   TypeProto,
   ValueInfoProto,
 } from './proto';
-export { attributeName, decodeAttribute, decodeModelView, encodeModelView } from './view';
+export { attributeName, decodeAttribute, decodeModelView, decodeTensor, encodeModelView, tensorName } from './view';
 export type { GraphView, ModelView, NodeView } from './view';

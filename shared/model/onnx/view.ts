@@ -11,7 +11,7 @@
 import type protobuf from 'protobufjs/light';
 import { ONNX_PROTO_DESCRIPTOR } from './descriptor.generated';
 import { decodeMessage, encodeMessage, onnxModelType, onnxRoot } from './proto';
-import type { AttributeProto, GraphProto, ModelProto, NodeProto } from './proto';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from './proto';
 
 export interface NodeView extends Omit<NodeProto, 'attribute'> {
   /** Each AttributeProto, encoded. */
@@ -57,8 +57,8 @@ function variantRoot(edit: Record<string, (m: MessageJson) => void>): protobuf.R
 }
 
 let viewModelType: protobuf.Type | undefined;
-let attributeNameType: protobuf.Type | undefined;
 let attributeType: protobuf.Type | undefined;
+let tensorType: protobuf.Type | undefined;
 
 function viewType(): protobuf.Type {
   viewModelType ??= variantRoot(
@@ -88,18 +88,40 @@ export function encodeModelView(model: ModelView): Uint8Array {
   return encodeMessage(viewType(), model);
 }
 
+const nameOnlyTypes = new Map<string, protobuf.Type>();
+
+/** The `name` field of an encoded onnx.<message>, without decoding the rest. Throws OnnxDecodeError. */
+function nameOf(message: 'AttributeProto' | 'TensorProto', bytes: Uint8Array): string {
+  let type = nameOnlyTypes.get(message);
+  if (!type) {
+    type = variantRoot({
+      [message]: (m) => {
+        m.fields = { name: m.fields['name']! };
+      },
+    }).lookupType(`onnx.${message}`);
+    nameOnlyTypes.set(message, type);
+  }
+  return decodeMessage<{ name?: string }>(type, bytes).name ?? '';
+}
+
 /** The name of an encoded AttributeProto, without decoding its values. Throws OnnxDecodeError. */
 export function attributeName(bytes: Uint8Array): string {
-  attributeNameType ??= variantRoot({
-    AttributeProto: (m) => {
-      m.fields = { name: m.fields['name']! };
-    },
-  }).lookupType('onnx.AttributeProto');
-  return decodeMessage<{ name?: string }>(attributeNameType, bytes).name ?? '';
+  return nameOf('AttributeProto', bytes);
 }
 
 /** An encoded AttributeProto, decoded. Throws OnnxDecodeError. */
 export function decodeAttribute(bytes: Uint8Array): AttributeProto {
   attributeType ??= onnxModelType().root.lookupType('onnx.AttributeProto');
   return decodeMessage<AttributeProto>(attributeType, bytes);
+}
+
+/** The name of an encoded TensorProto (an initializer), without decoding its values. Throws OnnxDecodeError. */
+export function tensorName(bytes: Uint8Array): string {
+  return nameOf('TensorProto', bytes);
+}
+
+/** An encoded TensorProto, decoded. Throws OnnxDecodeError. */
+export function decodeTensor(bytes: Uint8Array): TensorProto {
+  tensorType ??= onnxModelType().root.lookupType('onnx.TensorProto');
+  return decodeMessage<TensorProto>(tensorType, bytes);
 }
