@@ -131,6 +131,29 @@ describe('raw CSV cells feed the same tensors as their values', () => {
     expect((one['color']!.data as string[]).slice(0, 13)).toEqual(['red', '', '', 'a,b', 'say "hi"', 'café', '日本', '', '  padded  ', 'multi\nline', '', 'blue', '"']);
   });
 
+  test('plain decimals of up to 15 digits and beyond read as Number() reads them, bit for bit', async () => {
+    // rawToFloat reads [+-]digits[.digits] of at most 15 digits itself (one exact division); longer
+    // ones take the general path. Either way a float64 input must hold Number()'s double.
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const texts: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const digits = 1 + Math.floor(rnd() * 18);
+      let d = '';
+      for (let j = 0; j < digits; j++) d += String(Math.floor(rnd() * 10));
+      const point = Math.floor(rnd() * (digits + 2)) - 1; // -1: no point; digits: a trailing point
+      const body = point < 0 ? d : `${d.slice(0, point)}.${d.slice(point)}`;
+      texts.push(`${['', '-', '+'][Math.floor(rnd() * 3)]}${body}`);
+    }
+    const file = await writeTemp(await tempDir(), 'decimals.csv', `x\n${texts.join('\n')}\n`);
+    const plan: InputPlan = { kind: 'columns', feeds: [{ input: 'x', type: 'float64', column2d: false, column: 0, columnName: 'x' }], fixedRows: undefined };
+    const got: number[] = [];
+    for (const b of await collect(readCsv(file, { raw: true }))) got.push(...(buildFeedsFor(plan, rawOnly(b))['x']!.data as Float64Array));
+    expect(got.length).toBe(texts.length);
+    const wrong = texts.filter((t, i) => !Object.is(got[i], Number(t)));
+    expect(wrong).toEqual([]);
+  });
+
   test('a cell that is not a number: the same error (value, row, line) from the ranges as from the values', async () => {
     const text = 'x1,x2,color\n1,2,red\n3,"4""5",blue\n6,abc,red\n';
     const file = await writeTemp(await tempDir(), 'bad.csv', text);
