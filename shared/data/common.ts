@@ -26,6 +26,8 @@ export const DEFAULT_CHUNK_SIZE = 1_000_000;
 export class ChunkDecoder {
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private holds = false;
+  /** Whether the last decode read its bytes as Latin-1, one character a byte, and nothing came before them. */
+  ascii = false;
 
   /** The text of the next `n` bytes of `buf`. */
   decode(buf: Buffer, n: number): string {
@@ -34,9 +36,11 @@ export class ChunkDecoder {
       const text = buf.toString('latin1', 0, n);
       const held = this.holds ? this.decoder.decode() : '';
       this.holds = false;
+      this.ascii = held.length === 0;
       return held.length === 0 ? text : held + text;
     }
     this.holds = true;
+    this.ascii = false;
     return this.decoder.decode(bytes, { stream: true });
   }
 

@@ -43,6 +43,9 @@ const DONE = 2;
 const HEADER_DONE = 3;
 type Status = typeof NEED_MORE | typeof BATCH_FULL | typeof DONE | typeof HEADER_DONE;
 
+/** The most bytes of an incomplete record carried over to the next chunk's bytes (a longer one is carried as text). */
+const CARRY_MAX = 1 << 16;
+
 /** While the header is read, no data column count applies. */
 const NO_HEADER_YET = 0x7fffffff;
 
@@ -126,9 +129,12 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     const totalBytes = (await fh.stat()).size;
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
     const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool);
-    const buf = Buffer.allocUnsafe(chunkSize);
+    // Room for a carried record in front of a chunk (see below).
+    const buf = Buffer.allocUnsafe(chunkSize + Math.min(CARRY_MAX, chunkSize >> 1));
     const decoder = new ChunkDecoder();
     let bytesRead = 0;
+    /** The first `carry` bytes of buf start the next text: the incomplete record at the end of the last one. */
+    let carry = 0;
     let pending = '';
     /** Parse again only when the text has grown to this length (keeps a huge record linear). */
     let needLength = 0;
@@ -136,16 +142,18 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     let eof = false;
     let emitted = false;
     while (!eof) {
-      const { bytesRead: n } = await fh.read(buf, 0, chunkSize, null);
+      const { bytesRead: n } = await fh.read(buf, carry, chunkSize, null);
       let piece: string;
       if (n === 0) {
         eof = true;
-        piece = decoder.end();
+        piece = carry > 0 ? buf.toString('latin1', 0, carry) : decoder.end();
       } else {
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
-        piece = decoder.decode(buf, n);
+        piece = decoder.decode(buf, carry + n);
       }
+      const textBytes = carry + n;
+      carry = 0;
       let text = pending.length === 0 ? piece : pending + piece;
       if (first && text.length > 0) {
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -170,8 +178,18 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
             emitted = true;
             yield parser.takeBatch();
           }
-          pending = parser.rest();
-          needLength = pending.length * 2;
+          const rest = parser.rest();
+          if (text === piece && decoder.ascii && rest.length * 2 <= chunkSize && rest.length <= CARRY_MAX) {
+            // The text is these bytes read as Latin-1: carry the record's bytes over, so that the next
+            // text is one flat string (pending + piece makes a cons string, slower to scan).
+            buf.copyWithin(0, textBytes - rest.length, textBytes);
+            carry = rest.length;
+            pending = '';
+            needLength = 0;
+          } else {
+            pending = rest;
+            needLength = pending.length * 2;
+          }
           break;
         }
         // DONE
@@ -310,6 +328,88 @@ class CsvParser {
    * when !isLast) or the input is done. The hot loop: keep it free of closures and allocations other
    * than the cell strings.
    */
+  /**
+   * The common case, fast: data records of plain fields, and quoted ones without doubled quotes or line
+   * breaks, ending in LF or CRLF, read as raw cells. Takes such records from `pos` and stops at the
+   * first that is anything else (a blank line, a lone CR, a quote inside a field, the wrong number of
+   * fields, the end of the text), before the batch's last row or at the end of `lines`: parse() goes on
+   * from there, and reports what is wrong. The same cells as parse() would make.
+   */
+  private fastRaw(): void {
+    const text = this.text;
+    const len = text.length;
+    const D = this.delim;
+    const ncol = this.ncol;
+    const starts = this.starts;
+    const ends = this.ends;
+    const flags = this.flags;
+    const lines = this.lines;
+    const nullSet = this.nullSet;
+    const nullFirst = this.nullFirst;
+    const maxNull = this.maxNullLength;
+    const emptyFlag = this.emptyValue === null ? CELL_NULL : CELL_PLAIN;
+    const stopAt = Math.min(lines.length, this.batchSize - 1);
+    let r = this.r;
+    let pos = this.pos;
+    let line = this.line;
+    records: while (r < stopAt) {
+      let p = pos;
+      let i = r * ncol;
+      const last = i + ncol - 1;
+      for (;;) {
+        if (p >= len) break records;
+        let c = text.charCodeAt(p);
+        let q = p;
+        if (c === QUOTE) {
+          q = p + 1;
+          while (q < len) {
+            c = text.charCodeAt(q);
+            if (c === QUOTE || c === LF || c === CR) break;
+            q++;
+          }
+          // A line break inside, or a doubled quote: parse()'s.
+          if (c !== QUOTE || q + 1 >= len) break records;
+          c = text.charCodeAt(q + 1);
+          if (c !== D && c !== LF && c !== CR) break records;
+          starts[i] = p + 1;
+          ends[i] = q;
+          flags[i] = CELL_QUOTED;
+          q++;
+        } else {
+          while (c !== D && c !== LF && c !== CR && c !== QUOTE) {
+            if (++q >= len) break records;
+            c = text.charCodeAt(q);
+          }
+          if (c === QUOTE) break records;
+          const n = q - p;
+          starts[i] = p;
+          ends[i] = q;
+          flags[i] = n === 0 ? emptyFlag : n <= maxNull && nullFirst[text.charCodeAt(p)] === 1 && nullSet.has(text.slice(p, q)) ? CELL_NULL : CELL_PLAIN;
+        }
+        if (c === D) {
+          if (i === last) break records;
+          i++;
+          p = q + 1;
+          continue;
+        }
+        // The record ends at q (LF, or CR then LF). A blank line or a short record is parse()'s.
+        if (i !== last || q === pos) break records;
+        if (c === CR) {
+          if (q + 1 >= len || text.charCodeAt(q + 1) !== LF) break records;
+          q++;
+        }
+        lines[r] = line;
+        r++;
+        line++;
+        pos = q + 1;
+        break;
+      }
+    }
+    this.r = r;
+    this.pos = pos;
+    this.line = line;
+  }
+
   parse(isLast: boolean): Status {
     const text = this.text;
     const len = text.length;
@@ -333,8 +433,18 @@ class CsvParser {
     let pos = this.pos;
     let line = this.line;
 
+    const fast = raw && !headerMode;
     for (;;) {
       // ---- record start ----
+      if (fast) {
+        this.pos = pos;
+        this.line = line;
+        this.r = r;
+        this.fastRaw();
+        pos = this.pos;
+        line = this.line;
+        r = this.r;
+      }
       if (pos >= len) {
         this.pos = pos;
         this.line = line;

@@ -45,3 +45,58 @@ describe('raw CSV cells', () => {
     });
   }
 });
+
+describe('raw CSV cells: random dialect mixes', () => {
+  // Plain, empty, null-marker, quoted (with the delimiter, doubled quotes, line breaks), after any
+  // line ending (LF, CRLF, a lone CR) and blank lines: the raw reader's fast path for simple records
+  // and its general parser must together give the plain reader's rows, lines and errors.
+  const FIELDS = ['1', '-2.5', '', 'NA', 'None', 'x', 'north', '"a,b"', '"say ""hi"""', '"two\nlines"', '""', '"cr\r\nlf"', 'é', '"q"'];
+  const ENDS = ['\n', '\n', '\n', '\r\n', '\r'];
+  const BROKEN = ['a"b', '"x"y', '"open'];
+  const dir = mkdtempSync(join(tmpdir(), 'csv-raw-mix-'));
+
+  function make(seed: number, broken: boolean): string {
+    let s = seed;
+    const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
+    const ncol = 1 + rnd(4);
+    const lines = [Array.from({ length: ncol }, (_, c) => `c${c}`).join(',')];
+    const rows = 40 + rnd(80);
+    for (let r = 0; r < rows; r++) {
+      if (rnd(15) === 0) lines.push('');
+      // Now and then one field too many or too few (ragged), when asked for broken input.
+      const n = broken && rnd(30) === 0 ? ncol + (rnd(2) ? 1 : -1) : ncol;
+      const cells = Array.from({ length: Math.max(n, 1) }, () => (broken && rnd(60) === 0 ? BROKEN[rnd(BROKEN.length)]! : FIELDS[rnd(FIELDS.length)]!));
+      lines.push(cells.join(','));
+    }
+    let out = lines[0]!;
+    for (let k = 1; k < lines.length; k++) out += ENDS[rnd(ENDS.length)]! + lines[k]!;
+    return out + (rnd(2) ? '\n' : '');
+  }
+
+  async function outcome(file: string, opts: Parameters<typeof readCsv>[1]) {
+    try {
+      const { rows, lines } = await collect(file, opts);
+      return { ok: { rows, lines } };
+    } catch (e) {
+      const err = e as Error & { location?: unknown };
+      return { error: `${err.message} ${JSON.stringify(err.location)}` };
+    }
+  }
+
+  it('the same rows, lines and errors as the plain reader, 300 random files', async () => {
+    let errors = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const file = join(dir, `mix-${seed}.csv`);
+      writeFileSync(file, make(seed, seed % 3 === 0));
+      const chunkSize = [5, 16, 61, 4096][seed % 4]!;
+      const batchSize = [3, 17, 1000][seed % 3]!;
+      const plain = await outcome(file, { chunkSize, batchSize });
+      const raw = await outcome(file, { chunkSize, batchSize, raw: true });
+      expect({ seed, ...raw }).toEqual({ seed, ...plain });
+      if (plain.error) errors++;
+    }
+    // Broken files do fail (so the error path is compared too), and most files read.
+    expect(errors).toBeGreaterThan(20);
+    expect(errors).toBeLessThan(100);
+  });
+});
