@@ -3,7 +3,8 @@
  * `raw` cells and posts each batch (its text, cell ranges and lines; the arrays transferred, not
  * copied) while this thread works on the one before: for a consumer as busy as evaluate's scorer,
  * reading then costs almost no time of its own. The batches, their order and any error are exactly
- * readCsv's: an error is thrown where readCsv would throw it, after the batches before it.
+ * readCsv's: an error is thrown where readCsv would throw it, after the batches before it. With
+ * ReadOptions.onFileHash the worker hashes the bytes as it reads them.
  *
  * Used for files of THREAD_MIN_BYTES and more when the worker bundle is there (not when running from
  * TypeScript sources). MLOPS_READ_THREAD=off turns it off; MLOPS_READ_THREAD_MIN_BYTES sets the size
@@ -24,11 +25,13 @@ export const AHEAD = 4;
 export interface CsvWorkerData {
   file: string;
   options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize'>;
+  /** Whether to hash the bytes as they are read (ReadOptions.onFileHash). */
+  hash: boolean;
 }
 
 export type FromCsvWorker =
   | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: RawCells; bytesRead: number; totalBytes: number }
-  | { type: 'end' }
+  | { type: 'end'; sha256: string | undefined }
   | { type: 'error'; message: string; user: boolean; location?: Location; hint?: string };
 
 function workerFile(): string | undefined {
@@ -52,6 +55,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
   const data: CsvWorkerData = {
     file,
     options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize },
+    hash: options.onFileHash !== undefined,
   };
   const worker = new Worker(script, { workerData: data });
   const queue: FromCsvWorker[] = [];
@@ -78,6 +82,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       const m = queue.shift();
       if (!m) throw failure!;
       if (m.type === 'end') {
+        if (m.sha256 !== undefined) options.onFileHash?.(file, m.sha256);
         if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}\n`);
         return;
       }

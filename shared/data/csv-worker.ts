@@ -1,6 +1,7 @@
 /**
  * The CSV reader thread (see csv-thread.ts): reads one file with readCsv and posts its raw batches,
- * at most AHEAD of what the owner has taken, then 'end' or the error that stopped it.
+ * at most AHEAD of what the owner has taken, then 'end' (with the file's sha256 when asked) or the
+ * error that stopped it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isUserError } from '../errors';
@@ -8,7 +9,7 @@ import { readCsv } from './csv';
 import { AHEAD, type CsvWorkerData, type FromCsvWorker } from './csv-thread';
 
 const port = parentPort!;
-const { file, options } = workerData as CsvWorkerData;
+const { file, options, hash } = workerData as CsvWorkerData;
 let credit = AHEAD;
 let wake: (() => void) | undefined;
 port.on('message', () => {
@@ -22,6 +23,7 @@ function post(m: FromCsvWorker, transfer: ArrayBuffer[] = []): void {
 
 let bytesRead = 0;
 let totalBytes = 0;
+let sha256: string | undefined;
 try {
   let first = true;
   const batches = readCsv(file, {
@@ -31,6 +33,7 @@ try {
       bytesRead = n;
       totalBytes = total;
     },
+    ...(hash ? { onFileHash: (_: string, hex: string) => (sha256 = hex) } : {}),
   });
   for await (const b of batches) {
     while (credit === 0) await new Promise<void>((r) => (wake = r));
@@ -43,7 +46,7 @@ try {
     );
     first = false;
   }
-  post({ type: 'end' });
+  post({ type: 'end', sha256 });
 } catch (err) {
   const e = err instanceof Error ? err : new Error(String(err));
   post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });

@@ -17,6 +17,7 @@
  * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
  * the next chunk is there.
  */
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors';
 import {
@@ -132,6 +133,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     // Room for a carried record in front of a chunk (see below).
     const buf = Buffer.allocUnsafe(chunkSize + Math.min(CARRY_MAX, chunkSize >> 1));
     const decoder = new ChunkDecoder();
+    // The content hash, of the bytes as they are read (ReadOptions.onFileHash).
+    const hash = options.onFileHash ? createHash('sha256') : undefined;
     let bytesRead = 0;
     /** The first `carry` bytes of buf start the next text: the incomplete record at the end of the last one. */
     let carry = 0;
@@ -150,6 +153,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
       } else {
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
+        hash?.update(buf.subarray(carry, carry + n));
         piece = decoder.decode(buf, carry + n);
       }
       const textBytes = carry + n;
@@ -200,6 +204,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
             `The first line of a CSV file must list the column names, separated by '${showChar(delimiter)}'.`,
           );
         }
+        if (hash) options.onFileHash!(file, hash.digest('hex'));
         if (parser.rowsInBatch() > 0 || !emitted) yield parser.takeBatch();
         return;
       }

@@ -266,13 +266,15 @@ export async function* readDataset(files: DatasetFile[], options: ReadOptions = 
  *   out, and changes when any file's bytes, name or place in the tree change.
  * Files are hashed as streams (constant memory).
  */
-export async function hashDataset(files: DatasetFile[]): Promise<string> {
-  if (files.length === 1) return `sha256:${await hashFile(files[0]!.path)}`;
+export async function hashDataset(files: DatasetFile[], known?: ReadonlyMap<string, string>): Promise<string> {
+  // `known`: sha256 (hex) of files already hashed while they were read (ReadOptions.onFileHash), by path.
+  const fileHash = async (path: string) => known?.get(path) ?? (await hashFile(path));
+  if (files.length === 1) return `sha256:${await fileHash(files[0]!.path)}`;
   const base = commonDir(files.map((f) => resolve(f.path)));
   const lines: string[] = [];
   for (const f of files) {
     const rel = relative(base, resolve(f.path)).split(sep).join('/');
-    lines.push(`${rel}\t${await hashFile(f.path)}\n`);
+    lines.push(`${rel}\t${await fileHash(f.path)}\n`);
   }
   lines.sort();
   return `sha256:${createHash('sha256').update(lines.join('')).digest('hex')}`;

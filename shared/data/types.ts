@@ -68,6 +68,11 @@ export interface ReadOptions {
    * the same; each one is the consumer's to keep (no pool).
    */
   thread?: boolean;
+  /**
+   * CSV: also hash each file's bytes as they are read, and call this with its sha256 (hex) at its end,
+   * so the caller need not read the file again for hashDataset (see its `known`).
+   */
+  onFileHash?: (file: string, sha256: string) => void;
   /** Receives bytes read so far for progress display. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }

@@ -191,18 +191,19 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
       throw new UserError('No label column: the model has no mlops.target metadata and no manifest was given', { input: 'target' }, 'set the `target` input');
     }
     const progress = ctx.log.progress('evaluate', 0, 'rows');
-    const [scored, dataHash] = await Promise.all([
-      scoreModels(files, { candidate, baseline }, {
-        target,
-        features: parseFeatures(inputs.features),
-        manifestFeatures: manifest?.features.map((f) => f.name),
-        sliceBy: inputs['slice-by'],
-        bootstrap: inputs.bootstrap > 0 ? { resamples: inputs.bootstrap, metrics: BOOTSTRAP_METRICS } : undefined,
-        read: { format: inputs.format },
-        onRows: (n) => progress.update(n),
-      }),
-      hashDataset(files),
-    ]);
+    // CSV files are hashed as they are read (a large one by the thread that reads it); only the others
+    // are read again for the content hash.
+    const hashed = new Map<string, string>();
+    const scored = await scoreModels(files, { candidate, baseline }, {
+      target,
+      features: parseFeatures(inputs.features),
+      manifestFeatures: manifest?.features.map((f) => f.name),
+      sliceBy: inputs['slice-by'],
+      bootstrap: inputs.bootstrap > 0 ? { resamples: inputs.bootstrap, metrics: BOOTSTRAP_METRICS } : undefined,
+      read: { format: inputs.format, onFileHash: (file, sha256) => hashed.set(file, sha256) },
+      onRows: (n) => progress.update(n),
+    });
+    const dataHash = await hashDataset(files, hashed);
     progress.done(`${scored.rows} rows`);
 
     const candScalar = scalarMetrics(scored.candidate.metrics) as Record<string, number>;

@@ -82,18 +82,18 @@ export async function validateData(inputs: ValidateDataInputs, ctx: RunContext) 
   const totalBytes = (await Promise.all(files.map((f) => stat(f.path).then((s) => s.size)))).reduce((a, b) => a + b, 0);
   const progress = ctx.log.progress('validate-data', totalBytes, 'bytes');
 
-  const [outcome, dataHash] = await Promise.all([
-    runValidation(files, {
-      schema,
-      reference: reference ? referenceColumns(reference) : undefined,
-      label,
-      now: inputs.now ?? Date.now(),
-      read: { format: inputs.format, delimiter: inputs.delimiter, onProgress: (done) => progress.update(done) },
-      display,
-      tempDir: ctx.tempDir,
-    }),
-    hashDataset(files),
-  ]);
+  // CSV files are hashed as they are read; only the others are read again for the content hash.
+  const hashed = new Map<string, string>();
+  const outcome = await runValidation(files, {
+    schema,
+    reference: reference ? referenceColumns(reference) : undefined,
+    label,
+    now: inputs.now ?? Date.now(),
+    read: { format: inputs.format, delimiter: inputs.delimiter, onProgress: (done) => progress.update(done), onFileHash: (file, sha256) => hashed.set(file, sha256) },
+    display,
+    tempDir: ctx.tempDir,
+  });
+  const dataHash = await hashDataset(files, hashed);
   progress.done();
 
   const findings = outcome.findings.list();

@@ -1,7 +1,9 @@
 // evaluate reads a large CSV on a worker thread (shared/data/csv-thread.ts): the built bundle must give
-// exactly what reading on the main thread gives: the same metrics for candidate and baseline, and for a
-// malformed row far into the file the same error at the same line.
+// exactly what reading on the main thread gives: the same metrics for candidate and baseline and the
+// same content hash (which the thread computes as it reads), and for a malformed row far into the file
+// the same error at the same line.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +53,10 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     expect(JSON.parse(thread.outputs.metrics!)).toEqual(JSON.parse(main.outputs.metrics!));
     expect(JSON.parse(thread.outputs['baseline-metrics']!)).toEqual(JSON.parse(main.outputs['baseline-metrics']!));
     expect(JSON.parse(main.outputs.metrics!).count).toBe(rows);
+    // The reader thread hashed the file as it read it: the same content hash, the file's sha256.
+    const dataHash = (r: RunResult) => JSON.parse(readFileSync(join(ws, r.outputs.evaluation!), 'utf8')).data.hash;
+    expect(dataHash(thread)).toBe(`sha256:${createHash('sha256').update(readFileSync(join(ws, 'big.csv'))).digest('hex')}`);
+    expect(dataHash(main)).toBe(dataHash(thread));
   });
 
   it('a ragged row near the end: the same error, at the same line', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandBraces, formatOf, hashDataset, listDataset, readDataset } from '../../../shared/data/dataset';
@@ -192,6 +192,31 @@ describe('hashDataset', () => {
       `deep/e.jsonl\t${sha(files['data/sub/deep/e.jsonl']!)}\n` + `f.jsonl\t${sha(files['data/sub/f.jsonl']!)}\n`,
     );
     expect(await hashDataset(found)).toBe(`sha256:${expected}`);
+  });
+
+  it('CSV files hashed as they are read (onFileHash) give the same dataset hash, without reading them again', async () => {
+    const dir = join(root, 'hash-read');
+    await mkdir(dir, { recursive: true });
+    // ASCII (read as Latin-1, records carried between chunks as bytes), a BOM and UTF-8, no last line end.
+    await writeFile(join(dir, 'a.csv'), 'x,y\n' + '1,"a,b"\n'.repeat(30_000));
+    await writeFile(join(dir, 'b.csv'), '\ufeffname,v\r\n' + 'café,1\r\nnaïve,2\r\n'.repeat(9_000) + 'end,3');
+    await writeFile(join(dir, 'c.jsonl'), '{"x":1}\n');
+    const found = await listDataset(join(dir, '*'), root);
+    for (const chunkSize of [61, 4096, 1 << 20]) {
+      const hashed = new Map<string, string>();
+      for await (const _ of readDataset(found, { raw: chunkSize > 61, chunkSize, onFileHash: (f, h) => hashed.set(f, h) } as Parameters<typeof readDataset>[1])) void _;
+      // Each CSV file's own sha256; the JSON Lines file is not hashed by its reader.
+      expect(new Map([...hashed].map(([f, h]) => [f.slice(dir.length + 1), h]))).toEqual(
+        new Map([
+          ['a.csv', sha(await readFile(join(dir, 'a.csv')))],
+          ['b.csv', sha(await readFile(join(dir, 'b.csv')))],
+        ]),
+      );
+      expect(await hashDataset(found, hashed)).toBe(await hashDataset(found));
+    }
+    // The known hashes are used as given: a wrong one shows.
+    const one = found.filter((f) => f.path.endsWith('a.csv'));
+    expect(await hashDataset(one, new Map([[one[0]!.path, '0'.repeat(64)]]))).toBe(`sha256:${'0'.repeat(64)}`);
   });
 
   it('does not depend on the order the files are given in, nor on where the dataset is', async () => {
