@@ -163,74 +163,92 @@ export async function loadModel(model: string | Uint8Array, options: LoadModelOp
     extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
   };
 
-  // onnxruntime judges validity first, so its reason is the one reported.
   const ortModule = await loadOrt();
-  let session: Ort.InferenceSession;
-  try {
-    session = typeof model === 'string' ? await ortModule.InferenceSession.create(model, sessionOptions) : await ortModule.InferenceSession.create(bytes, sessionOptions);
-  } catch (e) {
-    throw new UserError(
-      `'${source}' is not a valid ONNX model (${bytes.length < MIB ? `${bytes.length} bytes` : `${(bytes.length / MIB).toFixed(1)} MiB`}): onnxruntime says: ${ortReason(e)}`,
-      location,
-      'Export the model to ONNX again (skl2onnx, torch.onnx.export, tf2onnx, …) and check the file is complete: a model stored with Git LFS must be pulled (`lfs: true` on actions/checkout), and a download must have finished.',
-    );
-  }
+  const create = (m: string | Uint8Array): Promise<Ort.InferenceSession> =>
+    typeof m === 'string' ? ortModule.InferenceSession.create(m, sessionOptions) : ortModule.InferenceSession.create(m, sessionOptions);
 
-  let view: ModelView;
-  let info: OnnxModelInfo;
+  // The graph first: the rewrites below need it. A file that does not decode is still judged by
+  // onnxruntime first, so its reason is the one reported.
+  let view: ModelView | undefined;
+  let info: OnnxModelInfo | undefined;
+  let protoError: ProtoError | undefined;
   try {
     view = decodeOnnx(bytes);
     info = readOnnxModel(view);
   } catch (e) {
-    await session.release();
     if (!(e instanceof ProtoError)) throw e;
-    throw new UserError(`'${source}' is not a readable ONNX protobuf: ${e.message}`, location);
+    protoError = e;
   }
-
-  const declared = new Map<string, TypeDesc | undefined>();
-  for (const v of [...info.inputs, ...info.outputs]) declared.set(v.name, v.type);
-  // The inputs as the file declares them, whatever graph the session runs below.
-  const inputSignatures = session.inputMetadata.map((m) => valueSignature(m, declared.get(m.name)));
 
   const zipmaps = new Map<string, string[]>();
   const oneHot = new Map<string, OneHotInput>();
   const labelIndex = new Map<string, LabelIndexOutput>();
-  // The scorer's rewrites (the same function, computed faster), in one graph.
-  let faster = view;
-  const encoded = options.encodeOneHot ? rewriteOneHotInputs(faster, info) : undefined;
-  if (encoded) faster = encoded.model;
-  const labels = options.labelIndex ? exposeLabelIndex(faster, info) : undefined;
-  if (labels) faster = labels.model;
-  let rewrote = false;
-  if (faster !== view) {
-    const both = rewriteZipMaps(faster, info);
-    try {
-      const s2 = await ortModule.InferenceSession.create(both?.bytes ?? encodeModelView(faster), sessionOptions);
-      await session.release();
-      session = s2;
-      rewrote = true;
-      for (const o of encoded?.inputs ?? []) oneHot.set(o.input, o);
-      for (const l of labels?.outputs ?? []) labelIndex.set(l.output, l);
-      for (const z of both?.rewrites ?? []) zipmaps.set(z.output, z.classes);
-    } catch {
-      // Not a UserError when this graph does not load: the model is valid, so score it as it is (with
-      // the ZipMap rewrite alone, below).
+  let session: Ort.InferenceSession | undefined;
+  let zipOnly: ReturnType<typeof rewriteZipMaps>;
+  if (view && info) {
+    // The scorer's rewrites (the same function, computed faster) and the ZipMap rewrite, in one graph,
+    // loaded instead of the file as it is: one session, not one per step (a large model loads once).
+    let faster = view;
+    const encoded = options.encodeOneHot ? rewriteOneHotInputs(faster, info) : undefined;
+    if (encoded) faster = encoded.model;
+    const labels = options.labelIndex ? exposeLabelIndex(faster, info) : undefined;
+    if (labels) faster = labels.model;
+    const zips = rewriteZipMaps(faster, info);
+    if (faster !== view || zips) {
+      try {
+        session = await create(zips?.bytes ?? encodeModelView(faster));
+        for (const o of encoded?.inputs ?? []) oneHot.set(o.input, o);
+        for (const l of labels?.outputs ?? []) labelIndex.set(l.output, l);
+        for (const z of zips?.rewrites ?? []) zipmaps.set(z.output, z.classes);
+      } catch {
+        // Not a UserError yet: the file as it is decides (below).
+      }
     }
+    if (!session && faster !== view) zipOnly = rewriteZipMaps(view, info);
   }
-  const rewritten = rewrote ? undefined : rewriteZipMaps(view, info);
-  if (rewritten) {
-    await session.release();
+  if (!session) {
     try {
-      session = await ortModule.InferenceSession.create(rewritten.bytes, sessionOptions);
+      session = await create(typeof model === 'string' ? model : bytes);
     } catch (e) {
       throw new UserError(
-        `cannot score '${source}': its ZipMap output(s) ${rewritten.rewrites.map((z) => `'${z.output}'`).join(', ')} must be read as probability tensors, and the rewritten graph does not load: ${ortReason(e)}`,
+        `'${source}' is not a valid ONNX model (${bytes.length < MIB ? `${bytes.length} bytes` : `${(bytes.length / MIB).toFixed(1)} MiB`}): onnxruntime says: ${ortReason(e)}`,
         location,
-        'Export the classifier without ZipMap (skl2onnx: options={id(model): {"zipmap": False}}), so it outputs a label and a [N, classes] probability tensor.',
+        'Export the model to ONNX again (skl2onnx, torch.onnx.export, tf2onnx, …) and check the file is complete: a model stored with Git LFS must be pulled (`lfs: true` on actions/checkout), and a download must have finished.',
       );
     }
-    for (const z of rewritten.rewrites) zipmaps.set(z.output, z.classes);
+    if (protoError || !view || !info) {
+      await session.release();
+      throw new UserError(`'${source}' is not a readable ONNX protobuf: ${protoError?.message ?? 'no graph'}`, location);
+    }
+    // The model loads as it is but not rewritten: score it as it is, with the ZipMap rewrite alone when it
+    // has a ZipMap (which onnxruntime-node cannot return), or not at all.
+    const rewritten = zipOnly ?? rewriteZipMaps(view, info);
+    if (rewritten) {
+      await session.release();
+      try {
+        session = await create(rewritten.bytes);
+      } catch (e) {
+        throw new UserError(
+          `cannot score '${source}': its ZipMap output(s) ${rewritten.rewrites.map((z) => `'${z.output}'`).join(', ')} must be read as probability tensors, and the rewritten graph does not load: ${ortReason(e)}`,
+          location,
+          'Export the classifier without ZipMap (skl2onnx: options={id(model): {"zipmap": False}}), so it outputs a label and a [N, classes] probability tensor.',
+        );
+      }
+      for (const z of rewritten.rewrites) zipmaps.set(z.output, z.classes);
+    }
   }
+
+  if (!info) throw new Error('internal: a session without a decoded graph');
+  const declared = new Map<string, TypeDesc | undefined>();
+  for (const v of [...info.inputs, ...info.outputs]) declared.set(v.name, v.type);
+  // The inputs as the file declares them, whatever graph the session runs: a one-hot feed stands for
+  // its string input, declared [..., K] where that one is [...].
+  const byFeed = new Map([...oneHot.values()].map((o) => [o.feed, o]));
+  const inputSignatures = session.inputMetadata.map((m) => {
+    const o = byFeed.get(m.name);
+    const original: Ort.InferenceSession.ValueMetadata = o && m.isTensor ? { name: o.input, isTensor: true, type: 'string', shape: m.shape.slice(0, -1) } : m;
+    return valueSignature(original, declared.get(original.name));
+  });
 
   let mlops: MlopsMetadata;
   try {
