@@ -17,7 +17,7 @@ import { loadModel, type LoadedModel } from '../model/infer';
 import { readManifest, type Manifest } from '../model/manifest';
 import { applyGates, loadThresholds, parseThresholds, NO_BASELINE, type Thresholds, type Verdict } from '../gates/gates';
 import { METRIC_DIRECTIONS, MetricsSchema, BootstrapIntervalsSchema, scalarMetrics, SlicesSchema } from '../metrics';
-import { scoreModels } from './score';
+import { scoreStream, startReading } from './score';
 import { renderReport } from './report';
 import { parseFeatures } from '../train/action';
 import { createGitHubClient, upsertStickyComment, createCheckRun, pullRequestFromEvent } from '../github';
@@ -181,26 +181,33 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
   if (paths.manifest) manifest = await readManifest(resolve(ws, paths.manifest), paths.manifest);
 
   const files = await listDataset(inputs.data, ws);
-  const base = await resolveBaseline(inputs, ctx);
-  const candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true, labelIndex: true });
+  // Reading starts before the models load. CSV files are hashed as they are read (a large one by the
+  // thread that reads it); only the others are read again for the content hash.
+  const hashed = new Map<string, string>();
+  const reading = startReading(files, { format: inputs.format, onFileHash: (file, sha256) => hashed.set(file, sha256) });
+  let base: Awaited<ReturnType<typeof resolveBaseline>>;
+  let candidate: LoadedModel;
   let baseline: LoadedModel | undefined;
-  if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true, labelIndex: true });
+  try {
+    base = await resolveBaseline(inputs, ctx);
+    candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true, labelIndex: true });
+    if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true, labelIndex: true });
+  } catch (e) {
+    await reading.close();
+    throw e;
+  }
   try {
     const target = inputs.target ?? manifest?.target ?? candidate.mlops.target;
     if (!target) {
       throw new UserError('No label column: the model has no mlops.target metadata and no manifest was given', { input: 'target' }, 'set the `target` input');
     }
     const progress = ctx.log.progress('evaluate', 0, 'rows');
-    // CSV files are hashed as they are read (a large one by the thread that reads it); only the others
-    // are read again for the content hash.
-    const hashed = new Map<string, string>();
-    const scored = await scoreModels(files, { candidate, baseline }, {
+    const scored = await scoreStream(reading.batches, { candidate, baseline }, {
       target,
       features: parseFeatures(inputs.features),
       manifestFeatures: manifest?.features.map((f) => f.name),
       sliceBy: inputs['slice-by'],
       bootstrap: inputs.bootstrap > 0 ? { resamples: inputs.bootstrap, metrics: BOOTSTRAP_METRICS } : undefined,
-      read: { format: inputs.format, onFileHash: (file, sha256) => hashed.set(file, sha256) },
       onRows: (n) => progress.update(n),
     });
     const dataHash = await hashDataset(files, hashed);
@@ -305,6 +312,7 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
           : undefined,
     };
   } finally {
+    await reading.close();
     await candidate.release();
     await baseline?.release();
   }

@@ -179,7 +179,36 @@ export async function scoreModels(
   models: { candidate: LoadedModel; baseline?: LoadedModel },
   o: ScoreStreamOptions & { read: ReadOptions },
 ): Promise<ScoreRun> {
-  return scoreStream(readDataset(files, evaluateReadOptions(o.read)), models, o);
+  const reading = startReading(files, o.read);
+  try {
+    return await scoreStream(reading.batches, models, o);
+  } finally {
+    await reading.close();
+  }
+}
+
+/**
+ * The batches scoreModels reads, started now: a large CSV file's reader thread reads the first ones
+ * while the caller loads its models (onnxruntime and the sessions take ~0.1 s). Score `batches` with
+ * scoreStream, and close() in any case: it ends the reading (and the thread) when scoring did not read
+ * to the end. An error in the first batch is thrown to whoever iterates, not before.
+ */
+export function startReading(files: DatasetFile[], read: ReadOptions): { batches: AsyncIterable<RowBatch>; close(): Promise<void> } {
+  const gen = readDataset(files, evaluateReadOptions(read));
+  const first = gen.next();
+  first.catch(() => undefined);
+  async function* batches(): AsyncGenerator<RowBatch> {
+    const r = await first;
+    if (r.done) return;
+    yield r.value;
+    yield* gen;
+  }
+  return {
+    batches: batches(),
+    close: async () => {
+      await gen.return(undefined);
+    },
+  };
 }
 
 /** scoreModels over batches already at hand (the benchmark times scoring and metrics without reading). */
