@@ -15,7 +15,10 @@
  * ASCII chunk read as Latin-1 and any other decoded with a streaming TextDecoder (a multi-byte
  * character split between chunks is fine), and parsed with charCodeAt scanning into
  * batches of `batchSize` rows. A record cut by the end of a chunk is parsed again from its start once
- * the next chunk is there.
+ * the next chunk is there: its bytes are carried to the front of the next read when the text was
+ * ASCII (one flat string to scan), else its text is joined to the next chunk's.
+ * Raw batches (`raw`) take simple records (plain or simply quoted fields, LF or CRLF) through a fast
+ * loop (fastRaw) and the rest through the general one. With `onFileHash` the bytes are hashed as read.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -329,11 +332,6 @@ class CsvParser {
   }
 
   /**
-   * Parses records from `pos` until the batch is full, the text ends inside a record (NEED_MORE; only
-   * when !isLast) or the input is done. The hot loop: keep it free of closures and allocations other
-   * than the cell strings.
-   */
-  /**
    * The common case, fast: data records of plain fields, and quoted ones without doubled quotes or line
    * breaks, ending in LF or CRLF, read as raw cells. Takes such records from `pos` and stops at the
    * first that is anything else (a blank line, a lone CR, a quote inside a field, the wrong number of
@@ -415,6 +413,11 @@ class CsvParser {
     this.line = line;
   }
 
+  /**
+   * Parses records from `pos` until the batch is full, the text ends inside a record (NEED_MORE; only
+   * when !isLast) or the input is done. The hot loop: keep it free of closures and allocations other
+   * than the cell strings.
+   */
   parse(isLast: boolean): Status {
     const text = this.text;
     const len = text.length;
