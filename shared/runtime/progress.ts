@@ -3,6 +3,7 @@
  * a bar would print thousands of lines) one plain line at most every `intervalMs`, plus a final line.
  */
 import type { Progress } from './context';
+import { grouped } from '../report/markdown';
 
 export interface ProgressOptions {
   label: string;
@@ -22,7 +23,7 @@ function fmt(n: number, unit: 'bytes' | 'rows' | undefined): string {
     if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
     return `${n} B`;
   }
-  return n.toLocaleString('en-US');
+  return grouped(n);
 }
 
 export function createProgress(o: ProgressOptions): Progress {
