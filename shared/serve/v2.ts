@@ -10,6 +10,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { ort } from '../model/infer/ort';
+import { halfToFloat } from '../model/infer/outputs';
 import type { Dim, ValueSignature } from '../model/infer';
 import { badRequest, isPlainObject, kindOf } from './http';
 
@@ -298,15 +299,6 @@ export function readInferRequest(body: unknown, inputs: readonly ValueSignature[
     if (wanted.length === 0) wanted = [...outputNames];
   }
   return { ...(typeof id === 'string' ? { id } : {}), rows: rows ?? 1, feeds, sent, outputs: [...new Set(wanted)], batchable };
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** Elements [start, end) of a tensor's data as JSON values (NaN and ±Infinity become null in JSON). */

@@ -281,7 +281,8 @@ function numericData(t: ort.Tensor): ArrayLike<number> {
   throw new Error(`output of type ${t.type} is not numeric`);
 }
 
-function halfToFloat(h: number): number {
+/** An IEEE 754 half-precision value (a float16 tensor's Uint16Array element) as a number. */
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;
