@@ -67,7 +67,7 @@
 import type { Cell } from '../data/types';
 import { UserError } from '../errors';
 import { KllSketch } from '../profile/kll';
-import { columnRank, type ColumnProfileJSON, type DatasetProfile, type ProfileKind } from '../profile/profile';
+import { binOf, columnRank, type ColumnProfileJSON, type DatasetProfile, type ProfileKind } from '../profile/profile';
 import { ks2samp } from './ks';
 import {
   chiSquareHomogeneity,
@@ -375,15 +375,8 @@ function countOnEdges(values: ArrayLike<number>, edges: readonly number[]): numb
   const cuts = edges.slice(1, -1);
   const counts = new Array<number>(edges.length - 1).fill(0);
   for (let i = 0; i < values.length; i++) {
-    const x = values[i]!;
-    let lo = 0;
-    let hi = cuts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cuts[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo] = counts[lo]! + 1;
+    const b = binOf(cuts, values[i]!);
+    counts[b] = counts[b]! + 1;
   }
   return counts;
 }

@@ -458,15 +458,9 @@ export class ColumnProfiler {
     this.kll.update(x);
     const cuts = this.cuts;
     if (cuts !== null) {
-      let lo = 0;
-      let hi = cuts.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cuts[mid]! <= x) lo = mid + 1;
-        else hi = mid;
-      }
       const bc = this.binCounts!;
-      bc[lo] = bc[lo]! + 1;
+      const b = binOf(cuts, x);
+      bc[b] = bc[b]! + 1;
     }
     hashNumber(x);
     const h1 = hashOut[0]!;
@@ -953,4 +947,16 @@ export function columnBins(col: ColumnProfileJSON): { edges: number[]; counts: n
   const num = col.numeric;
   if (!num || num.binEdges.length < 2) return null;
   return { edges: num.binEdges.slice(), counts: num.binCounts.slice(), exact: num.binCountsExact, error: num.binCountsError };
+}
+
+/** The bin of x given the interior cuts of fixed bin edges: bin b is [cuts[b-1], cuts[b]), the last one closed above by the top edge. */
+export function binOf(cuts: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
