@@ -81,7 +81,15 @@ export class Batcher<J extends BatchJob> {
       if (!this.timer) this.timer = setTimeout(this.onTimer, this.maxWaitMs);
       return;
     }
-    if (this.queuedRows >= this.maxBatchRows || this.maxWaitMs === 0) {
+    this.schedule(false);
+  }
+
+  /**
+   * Nothing runs and jobs wait: the next batch goes now when it is full, overdue or batching is off;
+   * else at the timer, or at the next check when no request is still arriving.
+   */
+  private schedule(overdue: boolean): void {
+    if (overdue || this.queuedRows >= this.maxBatchRows || this.maxWaitMs === 0) {
       this.dispatch();
       return;
     }
@@ -147,15 +155,7 @@ export class Batcher<J extends BatchJob> {
         for (const w of this.idleWaiters.splice(0)) w();
         return;
       }
-      if (this.overdue || this.queuedRows >= this.maxBatchRows || this.maxWaitMs === 0) {
-        this.dispatch();
-        return;
-      }
-      if (!this.timer) this.timer = setTimeout(this.onTimer, this.maxWaitMs);
-      if (!this.checkScheduled) {
-        this.checkScheduled = true;
-        setImmediate(this.onCheck);
-      }
+      this.schedule(this.overdue);
     };
     let p: Promise<void>;
     try {
