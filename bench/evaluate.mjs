@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
-import { rng } from './gen-data.mjs';
+import { normal, pick, rng } from './gen-data.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
@@ -40,16 +40,6 @@ const median = (xs) => {
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 // ---- data: churn-like rows, deterministic (the first N rows of any file are the same rows) ----------
-
-const normal = (r) => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
-function pick(r, items, weights) {
-  let x = r() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < items.length; i++) {
-    x -= weights[i];
-    if (x <= 0) return items[i];
-  }
-  return items[items.length - 1];
-}
 
 const HEADER = ['customer_id', 'age', 'tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'plan', 'contract', 'payment_method', 'region', TARGET];
 const REGIONS = ['north', 'south', 'east', 'west', 'central', 'north-east', 'south-west', 'islands'];

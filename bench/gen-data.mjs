@@ -1,5 +1,6 @@
 // Deterministic synthetic tables for benchmarks: N rows × 20 columns (numeric with nulls, categorical,
-// a date and a boolean), written as CSV in streaming fashion (constant memory whatever N).
+// a date and a boolean), written as CSV in streaming fashion (constant memory whatever N). Also the
+// seeded draws (rng, normal, pick) that bench/evaluate and scripts/make-sample-data.mjs build rows with.
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -30,6 +31,22 @@ export function rng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A standard normal draw from two uniform draws of r (Box–Muller). */
+export function normal(r) {
+  const u = Math.max(r(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+}
+
+/** One of `items`, drawn with the given relative weights. */
+export function pick(r, items, weights) {
+  let x = r() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < items.length; i++) {
+    x -= weights[i];
+    if (x <= 0) return items[i];
+  }
+  return items[items.length - 1];
 }
 
 export async function generateCsv(path, rows, seed = 42) {

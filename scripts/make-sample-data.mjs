@@ -4,32 +4,9 @@
 //   node scripts/make-sample-data.mjs [outDir]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normal, pick, rng } from '../bench/gen-data.mjs';
 
 const outDir = process.argv[2] ?? 'examples/churn';
-
-function rng(seed) {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function normal(r) {
-  const u = Math.max(r(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
-function pick(r, items, weights) {
-  let x = r() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < items.length; i++) {
-    x -= weights[i];
-    if (x <= 0) return items[i];
-  }
-  return items[items.length - 1];
-}
 
 const HEADER = ['customer_id', 'signup_date', 'age', 'tenure_months', 'monthly_charges', 'total_charges', 'plan', 'contract', 'payment_method', 'support_calls', 'region', 'churned'];
 
