@@ -4,6 +4,9 @@
  *   read     <csv> <reps>                    reading the CSV the way evaluate reads it (batches only)
  *   raw      <model> <csv> <reps>            session.run over input tensors pre-built for every batch
  *   pipeline <model> <csv> <target> <reps>   evaluate's scoring + metrics over pre-read batches
+ *   action   <root> <workspace> <json inputs> <reps>
+ *                                            the evaluate action's bundle started as a runner starts
+ *                                            it (test/e2e/harness.ts's runAction), process start to exit
  * The batches are the ones evaluate's reader yields (same read options, so the same batch sizes).
  */
 import { statSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { readDataset } from '../shared/data/dataset';
 import type { RowBatch } from '../shared/data/types';
 import { evaluateReadOptions, scoreStream } from '../shared/evaluate/score';
 import { buildFeeds, loadModel } from '../shared/model/infer';
+import { runAction } from '../test/e2e/harness';
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
@@ -89,6 +93,16 @@ async function main(): Promise<unknown> {
     } finally {
       await model.release();
     }
+  }
+  if (mode === 'action') {
+    const [root, workspace, inputs, reps] = args as [string, string, string, string];
+    const seconds: number[] = [];
+    for (let i = 0; i < Number(reps); i++) {
+      const r = await runAction({ root, action: 'evaluate', workspace, inputs: JSON.parse(inputs) as Record<string, string> });
+      if (r.exitCode !== 0 || r.outputs['passed'] === undefined) throw new Error(`the evaluate action failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+      seconds.push(r.seconds);
+    }
+    return { seconds };
   }
   throw new Error(`unknown mode ${mode}`);
 }

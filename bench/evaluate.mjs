@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { parse } from 'yaml';
 import { normal, pick, rng } from './gen-data.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -94,60 +93,6 @@ function inProcess(...argv) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-/** The evaluate action's bundle, started the way a runner starts it (see test/e2e/harness.ts). */
-function runAction(workspace, inputs) {
-  const meta = parse(readFileSync(join(root, 'actions/evaluate/action.yml'), 'utf8'));
-  const dir = mkdtempSync(join(tmpdir(), 'bench-evaluate-action-'));
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_PATH: join(dir, 'path'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  writeFileSync(join(dir, 'event.json'), '{}');
-  mkdirSync(join(dir, 'runner-temp'));
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? dir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_REPOSITORY: 'octo-org/churn-model',
-    GITHUB_REPOSITORY_OWNER: 'octo-org',
-    GITHUB_SHA: 'ffac537e6cbbf934b08745a378932722df287a53',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_RUN_ID: '1658821493',
-    GITHUB_RUN_NUMBER: '7',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_WORKFLOW: 'bench',
-    GITHUB_JOB: 'evaluate',
-    GITHUB_ACTION: 'evaluate',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: join(dir, 'runner-temp'),
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    ...files,
-  };
-  const exprs = { 'github.token': 'ghs_bench_token', 'github.workspace': workspace, 'runner.temp': env.RUNNER_TEMP };
-  for (const [name, spec] of Object.entries(meta.inputs ?? {})) {
-    const value = inputs[name] ?? spec.default?.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e) => exprs[e] ?? '');
-    if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value);
-  }
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(NODE24, [resolve(root, 'actions/evaluate', meta.runs.main)], { cwd: workspace, env, encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const outputs = readFileSync(files.GITHUB_OUTPUT, 'utf8');
-  if (r.status !== 0 || !outputs.includes('passed')) throw new Error(`the evaluate action failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return seconds;
-}
-
 // ---- setup -------------------------------------------------------------------------------------------
 
 if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/evaluate.js'))) throw new Error('dist/ is missing: run npm run build');
@@ -215,12 +160,11 @@ log(`(d) cold start on a ${SMALL_ROWS}-row file (${coldRuns} runs each)`);
 const ws = mkdtempSync(join(tmpdir(), 'bench-evaluate-ws-'));
 writeFileSync(join(ws, 'small.csv'), readFileSync(small));
 writeFileSync(join(ws, 'model.onnx'), readFileSync(model));
-const coldAction = [];
+// The action's bundle as a runner starts it (test/e2e/harness.ts's runAction, from the pipeline bundle).
+const actionInputs = { model: 'model.onnx', data: 'small.csv', target: TARGET, baseline: 'none', 'model-name': 'bench' };
+const coldAction = inProcess('action', root, ws, JSON.stringify(actionInputs), String(coldRuns)).seconds;
 const coldCli = [];
-for (let i = 0; i < coldRuns; i++) {
-  coldAction.push(runAction(ws, { model: 'model.onnx', data: 'small.csv', target: TARGET, baseline: 'none', 'model-name': 'bench' }));
-  coldCli.push(run(NODE24, cliArgs(small)).seconds);
-}
+for (let i = 0; i < coldRuns; i++) coldCli.push(run(NODE24, cliArgs(small)).seconds);
 log(`    action: ${coldAction.map((s) => s.toFixed(3)).join(' ')} s`);
 log(`    CLI:    ${coldCli.map((s) => s.toFixed(3)).join(' ')} s`);
 

@@ -47,6 +47,8 @@ export interface RunResult {
   summary: string;
   annotations: Annotation[];
   env: Record<string, string>;
+  /** Wall time from starting the action's process to its exit (benchmarks report it as cold start). */
+  seconds: number;
 }
 
 export interface RunOptions {
@@ -194,6 +196,7 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
     if (!(name in (meta.inputs ?? {}))) throw new Error(`action ${o.action} declares no input '${name}' (the runner would warn and ignore it)`);
   }
 
+  const started = process.hrtime.bigint();
   const child = spawn(NODE24, [main], { cwd: o.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -210,7 +213,9 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
       res(code ?? 1);
     });
   });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
+    seconds,
     exitCode,
     stdout,
     stderr,
