@@ -49,3 +49,26 @@ export function describeProblem(message: string, loc: Location, hint?: string): 
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
+
+/**
+ * An error as a worker thread posts it to its owner (a posted Error loses its class): a UserError keeps
+ * its message, location and hint; any other error its stack.
+ */
+export interface ThreadError {
+  type: 'error';
+  message: string;
+  user: boolean;
+  location?: Location;
+  hint?: string;
+}
+
+/** What a worker thread posts for an error it caught. */
+export function toThreadError(err: unknown): ThreadError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false };
+}
+
+/** The error a worker thread posted, to throw in its owner. */
+export function fromThreadError(m: ThreadError): Error {
+  return m.user ? new UserError(m.message, m.location, m.hint) : new Error(m.message);
+}

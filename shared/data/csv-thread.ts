@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError, type Location } from '../errors';
+import { fromThreadError, type ThreadError } from '../errors';
 import { csvBatch, type CsvReadOptions } from './csv';
 import type { RawCells, RowBatch } from './types';
 
@@ -32,7 +32,7 @@ export interface CsvWorkerData {
 export type FromCsvWorker =
   | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: RawCells; bytesRead: number; totalBytes: number }
   | { type: 'end'; sha256: string | undefined }
-  | { type: 'error'; message: string; user: boolean; location?: Location; hint?: string };
+  | ThreadError;
 
 function workerFile(): string | undefined {
   // In the bundles this code lives in dist/<entry or chunk>.js, and the worker in dist/csv-worker.js.
@@ -86,7 +86,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
         if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}\n`);
         return;
       }
-      if (m.type === 'error') throw m.user ? new UserError(m.message, m.location, m.hint) : new Error(m.message);
+      if (m.type === 'error') throw fromThreadError(m);
       if (m.columns) columns = m.columns;
       options.onProgress?.(m.bytesRead, m.totalBytes);
       // Room for one more batch on the way while the consumer works on this one.

@@ -4,7 +4,7 @@
  * error that stopped it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isUserError } from '../errors';
+import { toThreadError } from '../errors';
 import { readCsv } from './csv';
 import { AHEAD, type CsvWorkerData, type FromCsvWorker } from './csv-thread';
 
@@ -48,6 +48,5 @@ try {
   }
   post({ type: 'end', sha256 });
 } catch (err) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });
+  post(toThreadError(err));
 }

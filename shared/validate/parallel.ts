@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Cell, DatasetFile, RowBatch } from '../data/types';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
-import { UserError } from '../errors';
+import { fromThreadError, type ThreadError } from '../errors';
 import { mergeProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
 import { Findings, type Finding } from './findings';
 import { DuplicateFinder } from './duplicates';
@@ -54,7 +54,7 @@ export type FromWorker =
   // `spent`: the batch's cell arrays and lines, transferred back for the reader's pool.
   | { type: 'fingerprints'; seq: number; hashes: Uint32Array | undefined; spent: ArrayBuffer[]; lines: Int32Array | undefined }
   | { type: 'done'; part: WorkerPart }
-  | { type: 'error'; message: string; user: boolean; location?: UserError['location']; hint?: string };
+  | ThreadError;
 
 type Fingerprints = Extract<FromWorker, { type: 'fingerprints' }>;
 
@@ -107,7 +107,7 @@ class WorkerHandle {
           this.wake?.();
         } else if (m.type === 'done') resolve(m.part);
         else {
-          this.failed = m.user ? new UserError(m.message, m.location, m.hint) : new Error(m.message);
+          this.failed = fromThreadError(m);
           reject(this.failed);
           this.wake?.();
         }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import type { RawCells, RowBatch } from '../data/types';
-import { isUserError } from '../errors';
+import { toThreadError } from '../errors';
 import { Validator } from './engine';
 import { fromWire, type FromWorker, type WireInit } from './parallel';
 
@@ -51,7 +51,6 @@ port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<Row
     const lines = m.lines;
     post({ type: 'fingerprints', seq: m.seq, hashes, spent, lines }, [...(hashes ? [hashes.buffer as ArrayBuffer] : []), ...spent, ...(lines ? [lines.buffer as ArrayBuffer] : [])]);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post(isUserError(e) ? { type: 'error', message: e.message, user: true, location: e.location, hint: e.hint } : { type: 'error', message: e.stack ?? e.message, user: false });
+    post(toThreadError(err));
   }
 });
