@@ -27,7 +27,7 @@
  * millions of rows, and they do not depend on how the rows were split into batches.
  */
 import { CompensatedSum, GrowableFloat64, GrowableInt32 } from './buffers';
-import { rankMetrics, scoreGroups, type ScoreGroups } from './ranking';
+import { rankColumn, rankMetrics, scoreGroups, type RankResult, type ScoreGroups } from './ranking';
 import type { ClassificationMetrics, PerClass } from './types';
 
 /** numpy.finfo(numpy.float64).eps: sklearn 1.2's `log_loss(eps='auto')` for float64 probabilities. */
@@ -225,6 +225,18 @@ export class ClassificationData {
     return g;
   }
 
+  /**
+   * AUC and AP of class c's probability column, for all rows (`weights` null) or a resample. All rows
+   * once take the sort that needs no group ids; resamples share the cached groups.
+   */
+  private rank(c: number, weights: Int32Array | null, want: { auc: boolean; ap: boolean }): RankResult {
+    if (weights === null && this.groups[c] === undefined) {
+      if (!this.proba) throw new Error('no probabilities');
+      return rankColumn(this.proba, this.n, this.k, c, this.yTrue, c, want);
+    }
+    return rankMetrics(this.scoreGroups(c), this.yTrue, c, weights, want);
+  }
+
   /** A copy restricted to the given rows (in that order). */
   subset(rows: Int32Array): ClassificationData {
     const m = rows.length;
@@ -347,7 +359,7 @@ export class ClassificationData {
 
     if (want.auc || want.ap) {
       if (binary) {
-        const r = rankMetrics(this.scoreGroups(1), yTrue, 1, weights, { auc: want.auc, ap: want.ap });
+        const r = this.rank(1, weights, { auc: want.auc, ap: want.ap });
         if (want.auc) {
           if (r.rocAuc !== undefined) out.roc_auc = r.rocAuc;
           else if (want.notes) notes.push(`roc_auc undefined: only one class ('${classes[r.positives > 0 ? 1 : 0]}') present in y_true`);
@@ -369,7 +381,7 @@ export class ClassificationData {
             else if (want.ap) ap.push(1); // every row positive: precision 1 at every threshold
             continue;
           }
-          const r = rankMetrics(this.scoreGroups(c), yTrue, c, weights, { auc: want.auc, ap: want.ap });
+          const r = this.rank(c, weights, { auc: want.auc, ap: want.ap });
           if (r.rocAuc !== undefined) auc.push(r.rocAuc);
           if (r.averagePrecision !== undefined) ap.push(r.averagePrecision);
         }

@@ -11,6 +11,8 @@
  *      no sort. A bootstrap resample is the same as integer sample weights, and sklearn's weighted curve
  *      with integer weights equals the curve of the data with rows repeated, so the result is exactly
  *      sklearn's on the resampled rows.
+ * The metrics of all rows, when no resample has needed the groups, take rankColumn: the same sums
+ * from one sort of 32-bit keys, when every score is a float32 value (a model's float32 outputs).
  *
  * ROC AUC: the trapezoidal area under (FPR, TPR) through the points at each distinct threshold (sklearn's
  * `auc(fpr, tpr)`; `drop_intermediate` only removes collinear points and does not change the area).
@@ -144,6 +146,93 @@ export function rankMetrics(
       else neg[groupOf[i]!]! += 1;
     }
   }
+  return sweepGroups(pos, neg, G, want);
+}
+
+/**
+ * rankMetrics(scoreGroups(values, n, stride, offset), labels, positive, null, want), the same numbers,
+ * for the whole data (no weights), without the per-row group ids: when every score is a float32 value
+ * (a model's float32 probabilities), the scores are sorted as 32-bit keys carrying each row's positive
+ * flag — two counting passes that read and write in order — and the groups of equal keys are counted
+ * as they go by (about a quarter of the time of the general path for 10^6 rows). Other scores take
+ * the general path.
+ */
+export function rankColumn(
+  values: Float64Array,
+  n: number,
+  stride: number,
+  offset: number,
+  labels: Int32Array,
+  positive: number,
+  want: { auc: boolean; ap: boolean } = { auc: true, ap: true },
+): RankResult {
+  const f32 = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i * stride + offset]! + 0; // −0 → +0: equal scores share a group
+    f32[i] = v;
+    if (f32[i] !== v) return rankMetrics(scoreGroups(values, n, stride, offset), labels, positive, null, want);
+  }
+  // Float32 bits → a key whose unsigned order is the DECREASING order of the values.
+  let keys = new Uint32Array(f32.buffer, 0, n);
+  let flags = new Uint8Array(n);
+  const lo = new Uint32Array(65536);
+  const hi = new Uint32Array(65536);
+  for (let i = 0; i < n; i++) {
+    const b = keys[i]!;
+    const k = b & 0x80000000 ? b : (b ^ 0x7fffffff) >>> 0;
+    keys[i] = k;
+    flags[i] = labels[i] === positive ? 1 : 0;
+    lo[k & 0xffff]!++;
+    hi[k >>> 16]!++;
+  }
+  let tmpKeys = new Uint32Array(n);
+  let tmpFlags = new Uint8Array(n);
+  for (let pass = 0; pass < 2 && n > 0; pass++) {
+    const counts = pass === 0 ? lo : hi;
+    const shift = pass === 0 ? 0 : 16;
+    if (counts[(keys[0]! >>> shift) & 0xffff] === n) continue; // one digit value: order unchanged
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const at = counts[(k >>> shift) & 0xffff]!++;
+      tmpKeys[at] = k;
+      tmpFlags[at] = flags[i]!;
+    }
+    [keys, tmpKeys] = [tmpKeys, keys];
+    [flags, tmpFlags] = [tmpFlags, flags];
+  }
+  // Runs of equal keys are the groups, from the highest score: sweepGroups' sums, group by group.
+  let P = 0;
+  for (let i = 0; i < n; i++) P += flags[i]!;
+  const N = n - P;
+  const auc = want.auc && P > 0 && N > 0;
+  const ap = want.ap && P > 0;
+  const s = new CompensatedSum();
+  let area = 0;
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < n; ) {
+    const k = keys[i]!;
+    let p = 0;
+    let j = i;
+    for (; j < n && keys[j] === k; j++) p += flags[j]!;
+    const q = j - i - p;
+    i = j;
+    if (auc && q !== 0) area += q * (tp + p / 2);
+    tp += p;
+    fp += q;
+    if (ap && p !== 0) s.add((p / P) * (tp / (tp + fp)));
+  }
+  return { positives: P, negatives: N, rocAuc: auc ? area / (P * N) : undefined, averagePrecision: ap ? s.value : undefined };
+}
+
+/** AUC and AP from the positive and negative counts of the first G groups, highest score first. */
+function sweepGroups(pos: Float64Array, neg: Float64Array, G: number, want: { auc: boolean; ap: boolean }): RankResult {
   let P = 0;
   let N = 0;
   for (let g = 0; g < G; g++) {

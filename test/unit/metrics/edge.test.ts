@@ -12,6 +12,7 @@ import {
   greaterIsBetter,
   isMetricName,
   argsortDescending,
+  rankColumn,
   rankMetrics,
   regressionMetrics,
   scalarMetrics,
@@ -196,6 +197,54 @@ describe('rank metrics', () => {
     for (let i = 1; i < n; i++) {
       if (Object.is(col[order[i - 1]!], col[order[i]!])) expect(order[i - 1]!).toBeLessThan(order[i]!);
     }
+  });
+
+  it('rankColumn gives the grouped path\'s numbers, and the pairwise AUC, for float32 and other scores', () => {
+    const rng = new MetricsRng(11);
+    /** AUC by counting pairs (a positive above a negative: 1, tied: 1/2), the Mann–Whitney definition. */
+    const pairwise = (s: Float64Array, y: Int32Array, k: number, c: number): number => {
+      let wins = 0;
+      let pairs = 0;
+      for (let i = 0; i < y.length; i++) {
+        if (y[i] !== c) continue;
+        for (let j = 0; j < y.length; j++) {
+          if (y[j] === c) continue;
+          const a = s[i * k + c]!;
+          const b = s[j * k + c]!;
+          wins += a > b ? 1 : a === b ? 0.5 : 0;
+          pairs++;
+        }
+      }
+      return wins / pairs;
+    };
+    const special = [0, -0, 1, -1, 0.5, Infinity, -Infinity, 1.401298464324817e-45, -1.401298464324817e-45, 3.4028234663852886e38];
+    for (const [k, kind] of [
+      [2, 'float32'],
+      [3, 'float32'],
+      [2, 'float32-ties'],
+      [2, 'float64'],
+      [4, 'float64-ties'],
+    ] as const) {
+      const n = 1500;
+      const scores = new Float64Array(n * k);
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        labels[i] = rng.nextU32() % k;
+        for (let c = 0; c < k; c++) {
+          const u = rng.nextFloat() * 2 - 1;
+          const v = kind.endsWith('ties') ? Math.round(u * 20) / 20 : u * 10 ** ((rng.nextU32() % 12) - 6);
+          scores[i * k + c] = i < special.length ? special[(i + c) % special.length]! : kind.startsWith('float32') ? Math.fround(v) : v;
+        }
+      }
+      for (let c = 0; c < k; c++) {
+        const fast = rankColumn(scores, n, k, c, labels, c);
+        expect(fast).toEqual(rankMetrics(scoreGroups(scores, n, k, c), labels, c, null));
+        expect(fast.rocAuc).toBeCloseTo(pairwise(scores, labels, k, c), 12);
+      }
+    }
+    // one class only, and no rows
+    expect(rankColumn(new Float64Array([0.5, 0.25]), 2, 1, 0, new Int32Array([1, 1]), 1)).toEqual({ positives: 2, negatives: 0, rocAuc: undefined, averagePrecision: 1 });
+    expect(rankColumn(new Float64Array(0), 0, 1, 0, new Int32Array(0), 1)).toEqual({ positives: 0, negatives: 0, rocAuc: undefined, averagePrecision: undefined });
   });
 
   it('integer weights equal repeated rows', () => {
