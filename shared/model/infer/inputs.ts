@@ -329,7 +329,6 @@ export function rawToFloat(raw: RawCells, i: number): number | undefined {
   return cellToFloat(raw.text.slice(s, e));
 }
 
-/** The text of raw cell i ('' for a null marker), as cellText(rawCell(raw, i)). */
 /**
  * The one-hot position of raw cell i (rawText's string), or -1: compared in place against the
  * categories of the cell's length, without making the string (a slice and a Map lookup took half of
@@ -347,14 +346,13 @@ function rawCategory(raw: RawCells, i: number, oh: OneHotFeed): number {
   const cats = oh.categories;
   for (let n = 0; n < candidates.length; n++) {
     const k = candidates[n]!;
-    const cat = cats[k]!;
-    let j = 0;
-    while (j < len && cat.charCodeAt(j) === text.charCodeAt(st + j)) j++;
-    if (j === len) return k;
+    // The builtin compares in place (feeds for 1M rows: 217 → 213 ms against a charCodeAt loop).
+    if (text.startsWith(cats[k]!, st)) return k;
   }
   return -1;
 }
 
+/** The text of raw cell i ('' for a null marker), as cellText(rawCell(raw, i)). */
 function rawText(raw: RawCells, i: number): string {
   const f = raw.flags[i];
   if (f === CELL_NULL) return '';
