@@ -90,13 +90,7 @@ export function argsortDescending(col: Float64Array): Uint32Array {
     const shift = pass % 2 === 0 ? 0 : 16;
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(key[i]! >>> shift) & 0xffff]!++;
-    if (n > 0 && counts[(key[0]! >>> shift) & 0xffff] === n) continue; // one digit value: order unchanged
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[d]!;
-      counts[d] = sum;
-      sum += c;
-    }
+    if (n === 0 || !digitStarts(counts, n, (key[0]! >>> shift) & 0xffff)) continue;
     for (let i = 0; i < n; i++) {
       const r = idx[i]!;
       tmp[counts[(key[r]! >>> shift) & 0xffff]!++] = r;
@@ -106,6 +100,21 @@ export function argsortDescending(col: Float64Array): Uint32Array {
     tmp = t;
   }
   return idx;
+}
+
+/**
+ * A radix pass's digit counts turned, in place, into each digit's first output position; false (the
+ * counts left as they are) when all n rows have the first row's digit: the pass would change nothing.
+ */
+function digitStarts(counts: Uint32Array, n: number, firstDigit: number): boolean {
+  if (counts[firstDigit] === n) return false;
+  let sum = 0;
+  for (let d = 0; d < counts.length; d++) {
+    const c = counts[d]!;
+    counts[d] = sum;
+    sum += c;
+  }
+  return true;
 }
 
 export interface RankResult {
@@ -190,13 +199,7 @@ export function rankColumn(
   for (let pass = 0; pass < 2 && n > 0; pass++) {
     const counts = pass === 0 ? lo : hi;
     const shift = pass === 0 ? 0 : 16;
-    if (counts[(keys[0]! >>> shift) & 0xffff] === n) continue; // one digit value: order unchanged
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[d]!;
-      counts[d] = sum;
-      sum += c;
-    }
+    if (!digitStarts(counts, n, (keys[0]! >>> shift) & 0xffff)) continue;
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       const at = counts[(k >>> shift) & 0xffff]!++;
