@@ -163,7 +163,7 @@ export function rankMetrics(
  * for the whole data (no weights), without the per-row group ids: when every score is a float32 value
  * (a model's float32 probabilities), the scores are sorted as 32-bit keys carrying each row's positive
  * flag — two counting passes that read and write in order — and the groups of equal keys are counted
- * as they go by (about a quarter of the time of the general path for 10^6 rows). Other scores take
+ * as they go by (10^6 rows: 24–67 ms against 42–91 ms for the general path). Other scores take
  * the general path.
  */
 export function rankColumn(
