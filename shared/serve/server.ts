@@ -32,6 +32,8 @@ import { readInferRequest, type InferRequest } from './v2';
 export const SERVER_NAME = 'mlops-serve';
 export const SERVER_VERSION = '0.1.0';
 export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+/** How long a refused request's unread body is read and dropped before the answer and the close. */
+const LINGER_MS = 2000;
 
 export interface ServeOptions {
   source: ModelSource;
@@ -148,11 +150,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       c.res.destroy();
       return;
     }
-    finish(c, status, { error: message }, headers);
-    if (headers.connection === 'close') {
-      // Unread body bytes: discard what still arrives, the socket closes after the answer.
+    if (headers.connection === 'close' && !c.req.complete) {
+      // Lingering close: the socket closes after the answer, and closing it with body bytes still
+      // coming resets the connection, so the client gets EPIPE instead of this answer. Read and drop
+      // the rest of the body first (at most LINGER_MS), then answer.
+      let answered = false;
+      const answer = (): void => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        finish(c, status, { error: message }, headers);
+      };
+      const timer = setTimeout(answer, LINGER_MS);
+      c.req.once('end', answer);
+      c.req.once('close', answer);
       c.req.resume();
+      return;
     }
+    finish(c, status, { error: message }, headers);
   };
 
   const modelFor = (c: RequestContext, model: string, version: string | undefined): ServedModel => {
