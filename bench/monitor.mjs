@@ -3,15 +3,17 @@
 // data (reference and current), in the same run. Prints seconds, peak RSS and the ratio.
 //   npm run bench:monitor [-- --rows 1000000]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCsv } from './gen-data.mjs';
+import { PYTHON, requirePython } from './python.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
 const rows = Number(args[args.indexOf('--rows') + 1] ?? 0) || 1_000_000;
 const log = (s) => process.stdout.write(`${s}\n`);
+requirePython(['pandas', 'scipy'], ['python3-pandas', 'python3-scipy']);
 const data = join(root, 'bench/.data');
 const ref = await generateCsv(join(data, 'monitor-reference-100000.csv'), 100_000, 7);
 const cur = await generateCsv(join(data, `validate-${rows}.csv`), rows, 42);
@@ -38,15 +40,13 @@ for (let i = 0; i < 3; i++) {
   log(`  mlops monitor run ${i + 1}: ${runs.at(-1).seconds.toFixed(2)} s, peak RSS ${r.rss} MiB`);
 }
 const peer = [];
-if (existsSync('/usr/bin/python3')) {
-  for (let i = 0; i < 3; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync('/usr/bin/python3', [join(root, 'bench/monitor_scipy.py'), ref, cur], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
-    const j = JSON.parse(r.stdout.trim().split('\n').pop());
-    peer.push({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, rss: j.rss_mib });
-    log(`  pandas + SciPy run ${i + 1}: ${peer.at(-1).seconds.toFixed(2)} s, peak RSS ${j.rss_mib.toFixed(0)} MiB (drifted: ${j.drifted.join(', ') || 'none'})`);
-  }
+for (let i = 0; i < 3; i++) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(PYTHON, [join(root, 'bench/monitor_scipy.py'), ref, cur], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop());
+  peer.push({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, rss: j.rss_mib });
+  log(`  pandas + SciPy run ${i + 1}: ${peer.at(-1).seconds.toFixed(2)} s, peak RSS ${j.rss_mib.toFixed(0)} MiB (drifted: ${j.drifted.join(', ') || 'none'})`);
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const o = med(runs.map((r) => r.seconds));

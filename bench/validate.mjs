@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCsv } from './gen-data.mjs';
+import { PYTHON, requirePython } from './python.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
@@ -17,6 +18,7 @@ const skipPandas = args.includes('--no-pandas');
 const file = join(root, 'bench/.data', `validate-${rows}.csv`);
 
 const log = (s) => process.stdout.write(`${s}\n`);
+if (!skipPandas) requirePython(['pandas'], ['python3-pandas'], '--no-pandas');
 log(`generating ${rows.toLocaleString()} rows × 20 columns → ${file}`);
 await generateCsv(file, rows);
 const bytes = statSync(file).size;
@@ -43,7 +45,7 @@ function runOurs() {
 
 function runPandas() {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/python3', [join(root, 'bench/validate_pandas.py'), file], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [join(root, 'bench/validate_pandas.py'), file], { encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
