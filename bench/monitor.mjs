@@ -53,9 +53,7 @@ const o = med(runs.map((r) => r.seconds));
 const oRss = Math.max(...runs.map((r) => r.rss));
 log('');
 log(`mlops monitor (whole process, ${rows.toLocaleString()} rows × 20 columns vs the stored profile): ${o.toFixed(2)} s, peak RSS ${oRss.toFixed(0)} MiB`);
-if (peer.length) {
-  const p = med(peer.map((r) => r.seconds));
-  const pRss = Math.max(...peer.map((r) => r.rss));
-  log(`pandas + SciPy on the raw reference and current data:             ${p.toFixed(2)} s, peak RSS ${pRss.toFixed(0)} MiB`);
-  log(`ratio: monitor is ${(p / o).toFixed(2)}× faster and uses ${(pRss / oRss).toFixed(2)}× less memory`);
-}
+const p = med(peer.map((r) => r.seconds));
+const pRss = Math.max(...peer.map((r) => r.rss));
+log(`pandas + SciPy on the raw reference and current data:             ${p.toFixed(2)} s, peak RSS ${pRss.toFixed(0)} MiB`);
+log(`ratio: monitor is ${(p / o).toFixed(2)}× faster and uses ${(pRss / oRss).toFixed(2)}× less memory`);
