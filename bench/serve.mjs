@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHON, requirePython } from './python.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
@@ -23,25 +24,19 @@ const warmup = opt('warmup', 2);
 const threads = opt('threads', 2);
 const connections = opt('connections', 32);
 const withLog = args.includes('--log');
-const PYTHON = '/usr/bin/python3';
 const WRK = '/usr/bin/wrk';
 const log = (s) => process.stdout.write(`${s}\n`);
 
-for (const [tool, hint] of [
-  [WRK, 'apt-get install -y wrk'],
-  [PYTHON, 'apt-get install -y python3'],
-]) {
-  if (!existsSync(tool)) {
-    log(`missing ${tool}: ${hint}`);
-    process.exit(1);
-  }
-}
-const deps = spawnSync(PYTHON, ['-c', 'import fastapi, uvicorn, sklearn, joblib, pandas; print(fastapi.__version__, uvicorn.__version__, sklearn.__version__, pandas.__version__)'], { encoding: 'utf8' });
-if (deps.status !== 0) {
-  log(`Debian's python3 lacks a package: ${deps.stderr.trim().split('\n').pop()}\n  apt-get install -y python3-fastapi python3-uvicorn python3-sklearn python3-joblib python3-pandas`);
+if (!existsSync(WRK)) {
+  log(`missing ${WRK}: apt-get install -y wrk`);
   process.exit(1);
 }
-const [fastapiV, uvicornV, sklearnV, pandasV] = deps.stdout.trim().split(' ');
+const [fastapiV, uvicornV, sklearnV, pandasV] = requirePython(
+  ['fastapi', 'uvicorn', 'sklearn', 'joblib', 'pandas'],
+  ['python3-fastapi', 'python3-uvicorn', 'python3-sklearn', 'python3-joblib', 'python3-pandas'],
+  undefined,
+  'print(fastapi.__version__, uvicorn.__version__, sklearn.__version__, pandas.__version__)',
+).trim().split(' ');
 const fast = spawnSync(PYTHON, ['-c', 'import uvloop, httptools'], { encoding: 'utf8' }).status === 0;
 
 function freePort() {
