@@ -5,13 +5,11 @@
  *   mlops schema infer --data <path>       write a data schema inferred from a dataset or a profile
  *   mlops demo                             run the loop on bundled sample data
  */
-import { ACTION_SPECS, specByName } from '../shared/actions';
+// Only what every command needs is imported here; each command's code is loaded when it runs (commands.ts).
 import { runLocally, colors } from '../shared/runtime/local';
 import type { AnyActionSpec } from '../shared/runtime/context';
-import { inferSchemaCommand } from '../shared/validate/infer-command';
-import { runDemo } from './demo';
-import { registryCommand } from './registry';
 import { isUserError } from '../shared/errors';
+import { loadActionSpec } from './commands';
 
 const VERSION = '0.1.0';
 
@@ -45,7 +43,8 @@ function actionHelp(spec: AnyActionSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-function usage(): string {
+async function usage(): Promise<string> {
+  const { ACTION_SPECS } = await import('../shared/actions');
   return [
     `mlops ${VERSION}: GitHub Actions for machine learning, run locally`,
     '',
@@ -65,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { flags, positional } = parseFlags(rest);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return command ? 0 : 2;
   }
   if (command === '--version' || command === 'version') {
@@ -78,14 +77,14 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('Usage: mlops schema infer --data <path or glob> [--output schema.yml] [--target <label>] [--profile <profile.json>]\n');
         return 2;
       }
-      return await inferSchemaCommand(flags);
+      return await (await import('../shared/validate/infer-command')).inferSchemaCommand(flags);
     }
-    if (command === 'demo') return await runDemo(flags);
-    if (command === 'registry') return await registryCommand(positional, flags);
+    if (command === 'demo') return await (await import('./demo')).runDemo(flags);
+    if (command === 'registry') return await (await import('./registry')).registryCommand(positional, flags);
     if (command === 'serve') return await (await import('./serve')).serveCommand(positional, flags);
-    const spec = specByName(command);
+    const spec = await loadActionSpec(command);
     if (!spec) {
-      process.stderr.write(`${colors.red('error')}: unknown command '${command}'\n\n${usage()}`);
+      process.stderr.write(`${colors.red('error')}: unknown command '${command}'\n\n${await usage()}`);
       return 2;
     }
     if (flags.help !== undefined) {

@@ -1,4 +1,4 @@
-/** Every action's spec, by name: the CLI, the action.yml check and the catalog generator read this list. */
+/** Every action's spec, by name: the CLI's usage (its commands load one each: cli/commands.ts), the action.yml check and the catalog generator read this list. */
 import type { AnyActionSpec } from './runtime/context';
 import { validateDataSpec } from './validate/action';
 import { trainSpec } from './train/action';

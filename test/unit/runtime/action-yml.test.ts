@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTION_SPECS } from '../../../shared/actions';
+import { ACTION_COMMANDS, loadActionSpec } from '../../../cli/commands';
 import { readActionYml, ROOT } from '../../e2e/harness';
 
 const actionDirs = readdirSync(join(ROOT, 'actions'), { withFileTypes: true })
@@ -13,6 +14,13 @@ const actionDirs = readdirSync(join(ROOT, 'actions'), { withFileTypes: true })
 describe('action.yml files', () => {
   it('there is one action folder per spec', () => {
     expect(actionDirs.sort()).toEqual(ACTION_SPECS.map((s) => s.name).sort());
+  });
+
+  it('the CLI loads each action command on demand, and loads that action\'s spec', async () => {
+    expect(Object.keys(ACTION_COMMANDS)).toEqual(ACTION_SPECS.map((s) => s.name));
+    for (const spec of ACTION_SPECS) expect(await loadActionSpec(spec.name)).toBe(spec);
+    expect(await loadActionSpec('toString')).toBeUndefined();
+    expect(await loadActionSpec('schema')).toBeUndefined();
   });
 
   for (const spec of ACTION_SPECS) {
