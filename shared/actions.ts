@@ -8,7 +8,3 @@ import { deploySpec } from './deploy/action';
 import { monitorSpec } from './monitor/action';
 
 export const ACTION_SPECS: AnyActionSpec[] = [validateDataSpec, trainSpec, evaluateSpec, registerSpec, deploySpec, monitorSpec];
-
-export function specByName(name: string): AnyActionSpec | undefined {
-  return ACTION_SPECS.find((s) => s.name === name);
-}
