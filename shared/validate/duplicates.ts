@@ -38,6 +38,10 @@ export class DuplicateFinder {
    */
   private readonly spare: Uint32Array[] = [];
   private memRows = 0;
+  /** finish()'s buffers, reused from one partition to the next. */
+  private scratch = new Uint32Array(0);
+  private keyScratch = new Float64Array(0);
+  private sortScratch = new Float64Array(0);
   private dir: string | undefined;
   private readonly fds: number[] = [];
   rows = 0;
@@ -86,21 +90,23 @@ export class DuplicateFinder {
     }
   }
 
+  /**
+   * Partition p's records, in file order, in `scratch` (grown when too small, else reused): a fresh
+   * array per partition was garbage that piled up faster than the GC freed it, tens of MiB at the end.
+   */
   private load(p: number): Uint32Array {
-    const parts: Uint32Array[] = [];
-    if (this.dir) {
-      const fd = this.fds[p]!;
-      const size = fstatSync(fd).size;
-      const onDisk = new Uint32Array(size / 4);
+    const size = this.dir ? fstatSync(this.fds[p]!).size / 4 : 0;
+    const inMemory = [...this.chunks[p]!, this.buffers[p]!.subarray(0, this.fill[p])];
+    const total = inMemory.reduce((n, a) => n + a.length, size);
+    if (this.scratch.length < total) this.scratch = new Uint32Array(total);
+    const out = this.scratch.subarray(0, total);
+    if (size > 0) {
+      const bytes = new Uint8Array(out.buffer, out.byteOffset, size * 4);
       let done = 0;
-      while (done < size) done += readSync(fd, onDisk, done, size - done, done);
-      parts.push(onDisk);
+      while (done < bytes.length) done += readSync(this.fds[p]!, bytes, done, bytes.length - done, done);
     }
-    parts.push(...this.chunks[p]!, this.buffers[p]!.subarray(0, this.fill[p]));
-    const total = parts.reduce((n, a) => n + a.length, 0);
-    const out = new Uint32Array(total);
-    let at = 0;
-    for (const a of parts) {
+    let at = size;
+    for (const a of inMemory) {
       out.set(a, at);
       at += a.length;
     }
@@ -117,9 +123,15 @@ export class DuplicateFinder {
         if (n < 2) continue;
         // 52 bits of the fingerprint (20 of lane 1 beyond the partition's 6, and lane 2) as an exact
         // double: sorted natively, equal neighbours are candidates; the full 64 bits decide below.
-        const keys = new Float64Array(n);
+        if (this.keyScratch.length < n) {
+          this.keyScratch = new Float64Array(n);
+          this.sortScratch = new Float64Array(n);
+        }
+        const keys = this.keyScratch.subarray(0, n);
         for (let i = 0; i < n; i++) keys[i] = (recs[i * WORDS]! & 0xfffff) * 4294967296 + recs[i * WORDS + 1]!;
-        const sorted = keys.slice().sort();
+        const sorted = this.sortScratch.subarray(0, n);
+        sorted.set(keys);
+        sorted.sort();
         const candidates = new Set<number>();
         for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) candidates.add(sorted[i]!);
         if (candidates.size === 0) continue;
@@ -138,6 +150,9 @@ export class DuplicateFinder {
   }
 
   dispose(): void {
+    this.scratch = new Uint32Array(0);
+    this.keyScratch = new Float64Array(0);
+    this.sortScratch = new Float64Array(0);
     for (const fd of this.fds.splice(0)) closeSync(fd);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
