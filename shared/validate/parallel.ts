@@ -204,6 +204,9 @@ export async function tryParallel(
     }
     for (const w of workers) w.worker.postMessage({ type: 'end' });
     const parts = await Promise.all(workers.map((w) => w.done));
+    // The parts are here: end the workers now, so that their heaps are not held through the duplicate
+    // check and the merge (at 10⁷ rows that was the peak RSS, over 300 MB on Node 24).
+    await Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
     for (const p of parts) findings.absorb(p.findings);
     if (dupes) {
       for (const d of dupes.finish()) {
