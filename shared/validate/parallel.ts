@@ -175,6 +175,7 @@ export async function tryParallel(
   };
 
   let workers: WorkerHandle[] = [];
+  const endWorkers = () => Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
   let seq = 0;
   let rows = 0;
   let columns: string[] = [];
@@ -206,7 +207,7 @@ export async function tryParallel(
     const parts = await Promise.all(workers.map((w) => w.done));
     // The parts are here: end the workers now, so that their heaps are not held through the duplicate
     // check and the merge (at 10⁷ rows that was the peak RSS, over 300 MB on Node 24).
-    await Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
+    await endWorkers();
     for (const p of parts) findings.absorb(p.findings);
     if (dupes) {
       for (const d of dupes.finish()) {
@@ -221,6 +222,6 @@ export async function tryParallel(
     return { rows, columns, findings, profile };
   } finally {
     dupes?.dispose();
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    await endWorkers();
   }
 }
