@@ -3,6 +3,7 @@
  * bench/.data/ and run in a child process per measurement, which prints one JSON line:
  *   read     <csv> <reps>                    reading the CSV the way evaluate reads it (batches only)
  *   raw      <model> <csv> <reps>            session.run over input tensors pre-built for every batch
+ *                                            (wall and CPU seconds of each loop)
  *   pipeline <model> <csv> <target> <reps>   evaluate's scoring + metrics over pre-read batches
  *   action   <root> <workspace> <json inputs> <reps>
  *                                            the evaluate action's bundle started as a runner starts
@@ -60,12 +61,17 @@ async function main(): Promise<unknown> {
       const feeds: Record<string, ort.Tensor>[] = batches.map((b) => buildFeeds(model, b));
       batches.length = 0;
       const seconds: number[] = [];
+      // CPU time of the whole process (onnxruntime's own threads included) during each loop.
+      const cpu: number[] = [];
       for (let i = 0; i < Number(reps); i++) {
         const t0 = now();
+        const c0 = process.cpuUsage();
         for (const f of feeds) await model.session.run(f);
+        const c = process.cpuUsage(c0);
         seconds.push(now() - t0);
+        cpu.push((c.user + c.system) / 1e6);
       }
-      return { ...stats, inputs: Object.entries(feeds[0]!).map(([k, t]) => `${k}:${t.type}[${t.dims.join(',')}]`), seconds };
+      return { ...stats, inputs: Object.entries(feeds[0]!).map(([k, t]) => `${k}:${t.type}[${t.dims.join(',')}]`), seconds, cpu };
     } finally {
       await model.release();
     }

@@ -11,7 +11,10 @@
 //       metrics), the fixed start-up left out as (a) leaves out loading onnxruntime, creating the
 //       session and building the tensors
 // Prints rows/s and the ratios (t)/(a), (b)/(a) and (c)/(a), per round and against the fastest (a) of the
-// run. Targets (issue 3): evaluate's rows/s ≥ 0.8× (a)'s; cold start < 1 s.
+// run, and where (b)'s time goes: CPU seconds of (a)'s loop and of (b)'s whole process, and of (b)'s
+// scoring thread and reader thread (from evaluate's MLOPS_DEBUG lines): how long the scoring thread
+// waited for batches, and how long it was off the CPU without waiting (other threads, or the host).
+// Targets (issue 3): evaluate's rows/s ≥ 0.8× (a)'s; cold start < 1 s.
 //   npm run bench:evaluate                     1,000,000 rows, 3 repeats
 //   npm run bench:evaluate -- --rows 200000 --repeat 5 --cold 9
 import { spawnSync } from 'node:child_process';
@@ -144,15 +147,22 @@ const whole = [];
 const marginal = [];
 const ratioT = [];
 const ratioB = [];
+const cpuA = [];
+const cpuB = [];
 let raw;
 let peakRss = 0;
 for (let i = 0; i < repeats; i++) {
   raw = inProcess('raw', model, big, '2');
   const ra = Math.min(...raw.seconds);
   rawRuns.push(ra);
-  const r = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(big)]);
+  cpuA.push(raw.cpu[raw.seconds.indexOf(ra)]);
+  const r = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(big)], { env: { MLOPS_DEBUG: '1' } });
   const rss = Number(/__PEAK_RSS_MIB__=([\d.]+)/.exec(r.stderr)?.[1]);
   peakRss = Math.max(peakRss, rss);
+  cpuB.push(Number(/__CPU_S__=([\d.]+)/.exec(r.stderr)?.[1]));
+  // evaluate's own account (MLOPS_DEBUG): the scoring pass's wall, its wait for batches, its thread's CPU; the reader thread's CPU.
+  const sc = /scoring: \d+ rows in \d+ batches, (\d+) ms; waited (\d+) ms for batches(?:; this thread's CPU (\d+) ms)?/.exec(r.stderr);
+  const readerCpu = /csv reader thread: .*, CPU (\d+) ms/.exec(r.stderr)?.[1];
   whole.push(r.seconds);
   // The same command on the 100-row file right after: its time is the fixed start-up cost (t).
   const fixed = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(small, smallOutDir)]).seconds;
@@ -160,6 +170,10 @@ for (let i = 0; i < repeats; i++) {
   ratioT.push(ra / (r.seconds - fixed));
   ratioB.push(ra / r.seconds);
   log(`    round ${i + 1}: (a) ${ra.toFixed(3)} s; (b) ${r.seconds.toFixed(3)} s, peak RSS ${rss.toFixed(0)} MiB; on ${SMALL_ROWS} rows ${fixed.toFixed(3)} s; (t)/(a) ${ratioT.at(-1).toFixed(3)}, (b)/(a) ${ratioB.at(-1).toFixed(3)}`);
+  const where = sc
+    ? `(b) scoring pass ${sc[1]} ms: waited ${sc[2]} ms for batches${sc[3] ? `, on the CPU ${sc[3]} ms, off it otherwise ${Math.max(0, Number(sc[1]) - Number(sc[2]) - Number(sc[3])).toFixed(0)} ms` : ''}${readerCpu ? `; reader thread CPU ${readerCpu} ms` : ''}`
+    : '(b) printed no scoring line';
+  log(`             CPU: (a) ${cpuA.at(-1).toFixed(2)} s, (b) whole process ${cpuB.at(-1).toFixed(2)} s; ${where}`);
 }
 log(`    (a): ${raw.batches} batches of ${fmt(raw.minBatch)}–${fmt(raw.maxBatch)} rows (mean ${fmt(raw.meanBatch)}), inputs ${raw.inputs.join(' ')}`);
 const evaluation = JSON.parse(readFileSync(join(outDir, 'evaluation.json'), 'utf8'));
@@ -195,8 +209,8 @@ const rd = median(read.seconds);
 const row = (label, s, extra = '') => log(`${label.padEnd(52)} ${s.toFixed(3).padStart(7)} s ${fmt(rows / s).padStart(12)} rows/s${extra}`);
 log('');
 log(`${fmt(rows)} rows, ${(bytes / 1e6).toFixed(1)} MB, medians of ${repeats}:`);
-row('(a) raw onnxruntime session.run, pre-built tensors', a);
-row('(b) evaluate CLI, whole process (read+infer+metrics)', b, `  peak RSS ${peakRss.toFixed(0)} MiB`);
+row('(a) raw onnxruntime session.run, pre-built tensors', a, `  CPU ${median(cpuA).toFixed(2)} s`);
+row('(b) evaluate CLI, whole process (read+infer+metrics)', b, `  CPU ${median(cpuB).toFixed(2)} s, peak RSS ${peakRss.toFixed(0)} MiB`);
 row('(c) evaluate scoring + metrics, pre-read batches', c);
 row('(r) evaluate reading the CSV alone', rd);
 log(`(d) cold start, ${SMALL_ROWS} rows: action ${median(coldAction).toFixed(3)} s, CLI ${median(coldCli).toFixed(3)} s (median of ${coldRuns})`);

@@ -31,7 +31,7 @@ export interface CsvWorkerData {
 
 export type FromCsvWorker =
   | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: RawCells; bytesRead: number; totalBytes: number }
-  | { type: 'end'; sha256: string | undefined }
+  | { type: 'end'; sha256: string | undefined; cpuMs?: number }
   | ThreadError;
 
 function workerFile(): string | undefined {
@@ -83,7 +83,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       if (!m) throw failure!;
       if (m.type === 'end') {
         if (m.sha256 !== undefined) options.onFileHash?.(file, m.sha256);
-        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}\n`);
+        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}${m.cpuMs === undefined ? '' : `, CPU ${m.cpuMs.toFixed(0)} ms`}\n`);
         return;
       }
       if (m.type === 'error') throw fromThreadError(m);

@@ -46,7 +46,9 @@ try {
     );
     first = false;
   }
-  post({ type: 'end', sha256 });
+  // This thread's CPU time, for MLOPS_DEBUG (process.threadCpuUsage is Node 23.9 and later).
+  const cpu = process.threadCpuUsage?.();
+  post({ type: 'end', sha256, ...(cpu ? { cpuMs: (cpu.user + cpu.system) / 1000 } : {}) });
 } catch (err) {
   post(toThreadError(err));
 }

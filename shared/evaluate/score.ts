@@ -223,7 +223,13 @@ export async function scoreStream(
   const base = models.baseline ? new ModelTally(createScorer(models.baseline, { target: o.target, features: o.features }), o.sliceBy) : undefined;
   let rows = 0;
   let sliceCol = -1;
+  // For MLOPS_DEBUG: whether scoring or reading bounds the pass (time spent waiting for the next batch).
+  const debug = process.env.MLOPS_DEBUG ? { t0: performance.now(), cpu0: process.threadCpuUsage?.(), last: performance.now(), waited: 0, batches: 0 } : undefined;
   for await (const batch of batches) {
+    if (debug) {
+      debug.waited += performance.now() - debug.last;
+      debug.batches++;
+    }
     const targetCol = batch.columns.indexOf(o.target);
     if (targetCol < 0) {
       throw new UserError(`The target column '${o.target}' is not in ${batch.file} (columns: ${batch.columns.join(', ')})`, { input: 'target' });
@@ -237,6 +243,13 @@ export async function scoreStream(
     if (base && b) base.add(b, batch, targetCol, sliceCol);
     rows += batch.length;
     o.onRows?.(rows);
+    if (debug) debug.last = performance.now();
+  }
+  if (debug) {
+    const cpu = debug.cpu0 ? process.threadCpuUsage(debug.cpu0) : undefined;
+    process.stderr.write(
+      `scoring: ${rows} rows in ${debug.batches} batches, ${(performance.now() - debug.t0).toFixed(0)} ms; waited ${debug.waited.toFixed(0)} ms for batches${cpu ? `; this thread's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms` : ''}\n`,
+    );
   }
   return { candidate: cand.finish(o.bootstrap), baseline: base?.finish(o.bootstrap), rows };
 }
