@@ -3,14 +3,14 @@
  * bench/.data/ and run in a child process per measurement, which prints one JSON line:
  *   read     <csv> <reps>                    reading the CSV the way evaluate reads it (batches only)
  *   raw      <model> <csv> <reps>            session.run over input tensors pre-built for every batch
- *                                            (wall and CPU seconds of each loop)
+ *                                            (wall and CPU seconds of each loop, the host's steal)
  *   pipeline <model> <csv> <target> <reps>   evaluate's scoring + metrics over pre-read batches
  *   action   <root> <workspace> <json inputs> <reps>
  *                                            the evaluate action's bundle started as a runner starts
  *                                            it (test/e2e/harness.ts's runAction), process start to exit
  * The batches are the ones evaluate's reader yields (same read options, so the same batch sizes).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { readDataset } from '../shared/data/dataset';
 import type { RowBatch } from '../shared/data/types';
@@ -19,6 +19,16 @@ import { buildFeeds, loadModel } from '../shared/model/infer';
 import { runAction } from '../test/e2e/harness';
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** The host's steal since boot, all CPUs, seconds (as bench/host.mjs reads it); NaN when unknown. */
+function stealSeconds(): number {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    return cpu[0] === 'cpu' && cpu.length > 8 ? Number(cpu[8]) / 100 : NaN;
+  } catch {
+    return NaN;
+  }
+}
 
 async function readAll(csv: string): Promise<RowBatch[]> {
   const out: RowBatch[] = [];
@@ -63,15 +73,18 @@ async function main(): Promise<unknown> {
       const seconds: number[] = [];
       // CPU time of the whole process (onnxruntime's own threads included) during each loop.
       const cpu: number[] = [];
+      const steal: number[] = [];
       for (let i = 0; i < Number(reps); i++) {
         const t0 = now();
         const c0 = process.cpuUsage();
+        const s0 = stealSeconds();
         for (const f of feeds) await model.session.run(f);
         const c = process.cpuUsage(c0);
         seconds.push(now() - t0);
         cpu.push((c.user + c.system) / 1e6);
+        steal.push(stealSeconds() - s0);
       }
-      return { ...stats, inputs: Object.entries(feeds[0]!).map(([k, t]) => `${k}:${t.type}[${t.dims.join(',')}]`), seconds, cpu };
+      return { ...stats, inputs: Object.entries(feeds[0]!).map(([k, t]) => `${k}:${t.type}[${t.dims.join(',')}]`), seconds, cpu, steal };
     } finally {
       await model.release();
     }

@@ -13,7 +13,8 @@
 // Prints rows/s and the ratios (t)/(a), (b)/(a) and (c)/(a), per round and against the fastest (a) of the
 // run, and where (b)'s time goes: CPU seconds of (a)'s loop and of (b)'s whole process, and of (b)'s
 // scoring thread and reader thread (from evaluate's MLOPS_DEBUG lines): how long the scoring thread
-// waited for batches, and how long it was off the CPU without waiting (other threads, or the host).
+// waited for batches, and how long it was off the CPU without waiting (other threads, or the host:
+// the host's steal during (a)'s loop and (b)'s process is shown too; bench/host.mjs).
 // Targets (issue 3): evaluate's rows/s ≥ 0.8× (a)'s; cold start < 1 s.
 //   npm run bench:evaluate                     1,000,000 rows, 3 repeats
 //   npm run bench:evaluate -- --rows 200000 --repeat 5 --cold 9
@@ -24,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { normal, pick, rng } from './gen-data.mjs';
+import { stealNote, stealSeconds } from './host.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
@@ -90,11 +92,12 @@ async function generateChurn(path, n, seed = 7) {
 // ---- helpers -----------------------------------------------------------------------------------------
 
 function run(cmd, argv, o = {}) {
+  const s0 = stealSeconds();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26, ...o, env: { ...process.env, CI: 'true', ...o.env } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${[cmd, ...argv].join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return { seconds, stdout: r.stdout, stderr: r.stderr };
+  return { seconds, stdout: r.stdout, stderr: r.stderr, steal: stealSeconds() - s0 };
 }
 
 function inProcess(...argv) {
@@ -155,7 +158,8 @@ for (let i = 0; i < repeats; i++) {
   raw = inProcess('raw', model, big, '2');
   const ra = Math.min(...raw.seconds);
   rawRuns.push(ra);
-  cpuA.push(raw.cpu[raw.seconds.indexOf(ra)]);
+  const best = raw.seconds.indexOf(ra);
+  cpuA.push(raw.cpu[best]);
   const r = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(big)], { env: { MLOPS_DEBUG: '1' } });
   const rss = Number(/__PEAK_RSS_MIB__=([\d.]+)/.exec(r.stderr)?.[1]);
   peakRss = Math.max(peakRss, rss);
@@ -173,7 +177,7 @@ for (let i = 0; i < repeats; i++) {
   const where = sc
     ? `(b) scoring pass ${sc[1]} ms: waited ${sc[2]} ms for batches${sc[3] ? `, on the CPU ${sc[3]} ms, off it otherwise ${Math.max(0, Number(sc[1]) - Number(sc[2]) - Number(sc[3])).toFixed(0)} ms` : ''}${readerCpu ? `; reader thread CPU ${readerCpu} ms` : ''}`
     : '(b) printed no scoring line';
-  log(`             CPU: (a) ${cpuA.at(-1).toFixed(2)} s, (b) whole process ${cpuB.at(-1).toFixed(2)} s; ${where}`);
+  log(`             CPU: (a) ${cpuA.at(-1).toFixed(2)} s${stealNote(raw.steal[best])}, (b) whole process ${cpuB.at(-1).toFixed(2)} s${stealNote(r.steal)}; ${where}`);
 }
 log(`    (a): ${raw.batches} batches of ${fmt(raw.minBatch)}–${fmt(raw.maxBatch)} rows (mean ${fmt(raw.meanBatch)}), inputs ${raw.inputs.join(' ')}`);
 const evaluation = JSON.parse(readFileSync(join(outDir, 'evaluation.json'), 'utf8'));

@@ -1,7 +1,8 @@
 // bench/validate: validate-data (validate + profile) on a generated CSV against pandas on the same file,
 // in the same run. Prints rows/s, MB/s, peak RSS, CPU time and the ratio. The two run in alternating
 // rounds and the ratio is also given per round: this VM's speed drifts by ±25% over minutes, so a
-// round's ratio compares runs taken seconds apart.
+// round's ratio compares runs taken seconds apart. Each run also shows the host's steal over it (CPU
+// time the hypervisor gave to other guests while the run waited; bench/host.mjs).
 //   npm run bench:validate                 1,000,000 rows × 20 columns
 //   npm run bench:validate -- --rows 10000000
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCsv } from './gen-data.mjs';
 import { PYTHON, requirePython } from './python.mjs';
+import { stealNote, stealSeconds } from './host.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
@@ -35,6 +37,7 @@ function median(xs) {
 
 function runOurs() {
   const out = mkdtempSync(join(tmpdir(), 'bench-validate-'));
+  const s0 = stealSeconds();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', join(root, 'bench/rss-hook.mjs'), join(root, 'dist/cli.js'), 'validate-data', '--data', file, '--profile-output', join(out, 'p.json'), '--report-output', join(out, 'r.md'), '--fail-on', 'never'], {
     encoding: 'utf8',
@@ -42,30 +45,33 @@ function runOurs() {
     maxBuffer: 1 << 26,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const steal = stealSeconds() - s0;
   if (r.status !== 0) throw new Error(`validate-data failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const rss = Number(/__PEAK_RSS_MIB__=([\d.]+)/.exec(r.stderr)?.[1]);
   const cpu = Number(/__CPU_S__=([\d.]+)/.exec(r.stderr)?.[1]);
-  return { seconds, rss, cpu };
+  return { seconds, rss, cpu, steal };
 }
 
 function runPandas() {
+  const s0 = stealSeconds();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(PYTHON, [join(root, 'bench/validate_pandas.py'), file], { encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const steal = stealSeconds() - s0;
   if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
-  return { seconds: wall, inner: j.seconds, rss: j.rss_mib, cpu: j.cpu_s };
+  return { seconds: wall, inner: j.seconds, rss: j.rss_mib, cpu: j.cpu_s, steal };
 }
 
 const ours = [];
 const pandas = [];
 for (let i = 0; i < repeats; i++) {
   ours.push(runOurs());
-  log(`  mlops validate-data run ${i + 1}: ${ours.at(-1).seconds.toFixed(2)} s, CPU ${ours.at(-1).cpu.toFixed(2)} s, peak RSS ${ours.at(-1).rss} MiB`);
+  log(`  mlops validate-data run ${i + 1}: ${ours.at(-1).seconds.toFixed(2)} s, CPU ${ours.at(-1).cpu.toFixed(2)} s, peak RSS ${ours.at(-1).rss} MiB${stealNote(ours.at(-1).steal)}`);
   if (!skipPandas) {
     pandas.push(runPandas());
     const p = pandas.at(-1);
-    log(`  pandas run ${i + 1}: ${p.seconds.toFixed(2)} s (in-process ${p.inner.toFixed(2)} s), CPU ${p.cpu.toFixed(2)} s, peak RSS ${p.rss.toFixed(0)} MiB; round ratio ${(p.seconds / ours.at(-1).seconds).toFixed(2)}×`);
+    log(`  pandas run ${i + 1}: ${p.seconds.toFixed(2)} s (in-process ${p.inner.toFixed(2)} s), CPU ${p.cpu.toFixed(2)} s, peak RSS ${p.rss.toFixed(0)} MiB${stealNote(p.steal)}; round ratio ${(p.seconds / ours.at(-1).seconds).toFixed(2)}×`);
   }
 }
 const o = median(ours.map((x) => x.seconds));
