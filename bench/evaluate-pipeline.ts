@@ -10,25 +10,16 @@
  *                                            it (test/e2e/harness.ts's runAction), process start to exit
  * The batches are the ones evaluate's reader yields (same read options, so the same batch sizes).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { readDataset } from '../shared/data/dataset';
 import type { RowBatch } from '../shared/data/types';
 import { evaluateReadOptions, scoreStream } from '../shared/evaluate/score';
 import { buildFeeds, loadModel } from '../shared/model/infer';
 import { runAction } from '../test/e2e/harness';
+import { stealSeconds } from './host.mjs';
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
-
-/** The host's steal since boot, all CPUs, seconds (as bench/host.mjs reads it); NaN when unknown. */
-function stealSeconds(): number {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
-    return cpu[0] === 'cpu' && cpu.length > 8 ? Number(cpu[8]) / 100 : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 async function readAll(csv: string): Promise<RowBatch[]> {
   const out: RowBatch[] = [];
