@@ -41,7 +41,6 @@ export class DuplicateFinder {
   /** finish()'s buffers, reused from one partition to the next. */
   private scratch = new Uint32Array(0);
   private keyScratch = new Float64Array(0);
-  private sortScratch = new Float64Array(0);
   private dir: string | undefined;
   private readonly fds: number[] = [];
   rows = 0;
@@ -123,21 +122,17 @@ export class DuplicateFinder {
         if (n < 2) continue;
         // 52 bits of the fingerprint (20 of lane 1 beyond the partition's 6, and lane 2) as an exact
         // double: sorted natively, equal neighbours are candidates; the full 64 bits decide below.
-        if (this.keyScratch.length < n) {
-          this.keyScratch = new Float64Array(n);
-          this.sortScratch = new Float64Array(n);
-        }
-        const keys = this.keyScratch.subarray(0, n);
-        for (let i = 0; i < n; i++) keys[i] = (recs[i * WORDS]! & 0xfffff) * 4294967296 + recs[i * WORDS + 1]!;
-        const sorted = this.sortScratch.subarray(0, n);
-        sorted.set(keys);
+        const keyOf = (i: number): number => (recs[i * WORDS]! & 0xfffff) * 4294967296 + recs[i * WORDS + 1]!;
+        if (this.keyScratch.length < n) this.keyScratch = new Float64Array(n);
+        const sorted = this.keyScratch.subarray(0, n);
+        for (let i = 0; i < n; i++) sorted[i] = keyOf(i);
         sorted.sort();
         const candidates = new Set<number>();
         for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) candidates.add(sorted[i]!);
         if (candidates.size === 0) continue;
         const seen = new Set<string>();
         for (let i = 0; i < n; i++) {
-          if (!candidates.has(keys[i]!)) continue;
+          if (!candidates.has(keyOf(i))) continue;
           const full = `${recs[i * WORDS]}:${recs[i * WORDS + 1]}`;
           if (seen.has(full)) dupes.push({ row: recs[i * WORDS + 2]!, line: recs[i * WORDS + 3]! });
           else seen.add(full);
@@ -152,7 +147,6 @@ export class DuplicateFinder {
   dispose(): void {
     this.scratch = new Uint32Array(0);
     this.keyScratch = new Float64Array(0);
-    this.sortScratch = new Float64Array(0);
     for (const fd of this.fds.splice(0)) closeSync(fd);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
