@@ -36,6 +36,9 @@ import { PROFILE_VERSION, parseProfile } from '../profile/profile';
 import { loadTrainingTable } from './table';
 import { code, num, table } from '../report/markdown';
 import { pullRequestNumber } from './context';
+import { parseFeatures } from './features';
+
+export { parseFeatures };
 
 const TRAINERS = ['logistic', 'ridge', 'command'] as const;
 
@@ -79,18 +82,6 @@ export interface TrainInputs {
   seed: number;
   format?: DataFormat;
   'artifact-name'?: string;
-}
-
-/** Feature list from "a, b" or a YAML list. */
-export function parseFeatures(text: string | undefined): string[] | undefined {
-  if (!text) return undefined;
-  const t = text.trim();
-  if (t.startsWith('[') || t.startsWith('-')) {
-    const parsed = z.array(z.string()).safeParse(parseYamlText(t));
-    if (!parsed.success) throw new UserError(`Input 'features' must be a list of column names`, { input: 'features' }, 'e.g. features: age, plan, monthly_charges');
-    return parsed.data;
-  }
-  return t.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** Hyperparameters from YAML/JSON text or a file. */
