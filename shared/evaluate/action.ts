@@ -19,9 +19,7 @@ import { applyGates, loadThresholds, parseThresholds, NO_BASELINE, type Threshol
 import { METRIC_DIRECTIONS, MetricsSchema, BootstrapIntervalsSchema, scalarMetrics, SlicesSchema } from '../metrics';
 import { scoreStream, startReading } from './score';
 import { renderReport } from './report';
-import { parseFeatures } from '../train/action';
-import { createGitHubClient, upsertStickyComment, createCheckRun, pullRequestFromEvent } from '../github';
-import { openRegistry } from '../registry/open';
+import { parseFeatures } from '../train/features';
 import { modelPaths } from '../model/from-artifact';
 
 export const EVALUATION_FORMAT = 'mlops-actions/evaluation';
@@ -131,6 +129,8 @@ async function resolveBaseline(inputs: EvaluateInputs, ctx: RunContext): Promise
     return { path, label: b, source: b };
   }
   const ref = b ?? `${inputs['model-name']}@production`;
+  // Loaded here, not at start-up: a local run with baseline none or a path needs neither Octokit nor the registry.
+  const { openRegistry } = await import('../registry/open');
   const registry = openRegistry(inputs.registry, ctx, inputs.token);
   let version;
   try {
@@ -220,7 +220,9 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
       return d === 'higher' || d === 'lower' ? d : undefined;
     });
     const gh = ctx.github;
-    const pr = gh ? pullRequestFromEvent(gh) : undefined;
+    // The GitHub helpers (and Octokit) only on a runner: a local run never loads them.
+    const github = gh ? await import('../github') : undefined;
+    const pr = gh && github ? github.pullRequestFromEvent(gh) : undefined;
     const report = renderReport({
       modelName: name,
       candidateLabel: display(resolve(ws, paths.model)),
@@ -268,7 +270,8 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
     // In a pull request: the sticky comment and the check run.
     let commentUrl = '';
     let checkUrl = '';
-    if (gh && pr && inputs.token && (inputs.comment || inputs['check-run'])) {
+    if (gh && github && pr && inputs.token && (inputs.comment || inputs['check-run'])) {
+      const { createGitHubClient, upsertStickyComment, createCheckRun } = github;
       const client = createGitHubClient({ token: inputs.token, apiUrl: gh.apiUrl, log: ctx.log });
       if (inputs.comment) {
         const res = await upsertStickyComment(client, { owner: gh.owner, repo: gh.repo, issueNumber: pr.number, kind: 'evaluate', name, body: report, log: ctx.log });
