@@ -7,7 +7,7 @@
  * maps) become their JSON text; raw binary becomes base64 text.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { UserError } from '../errors';
 import { DEFAULT_BATCH_SIZE, displayPath, positiveInt, type ReaderOptions } from './common';
 import type { Cell, RowBatch } from './types';
@@ -20,6 +20,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export async function* readParquet(file: string, options: ParquetReadOptions = {}): AsyncGenerator<RowBatch> {
   const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
   const where = displayPath(file);
+  // hyparquet is loaded on the first Parquet file: CSV and JSONL runs do not compile it at start-up.
+  const { parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
   const fh = await open(file, 'r');
   try {
     const size = (await fh.stat()).size;
