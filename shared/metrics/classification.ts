@@ -92,46 +92,18 @@ export class ClassificationAccumulator {
     checkClassificationBatch(this.classes, yTrue, yPred, proba, base);
     this.snapshot = undefined;
     this.hasProba = withProba;
-    const yt = this.yTrue.reserve(n);
-    const yp = this.yPred.reserve(n);
-    for (let i = 0; i < n; i++) {
-      yt[base + i] = yTrue[i]!;
-      yp[base + i] = yPred[i]!;
-    }
+    this.yTrue.reserve(n).set(yTrue, base);
+    this.yPred.reserve(n).set(yPred, base);
     this.yTrue.length += n;
     this.yPred.length += n;
     if (!proba) return;
-    const pb = this.proba.reserve(n * k);
     const pbBase = this.proba.length;
-    for (let j = 0; j < n * k; j++) pb[pbBase + j] = proba[j]!;
+    this.proba.reserve(n * k).set(proba, pbBase);
     this.proba.length += n * k;
     const ll = this.rowLogLoss.reserve(n);
     const br = this.rowBrier.reserve(n);
-    const eps = LOG_LOSS_EPS;
-    const hi = 1 - eps;
-    for (let i = 0; i < n; i++) {
-      const o = i * k;
-      const t = yTrue[i]!;
-      let clippedSum = 0;
-      let sum = 0;
-      let brier = 0;
-      for (let j = 0; j < k; j++) {
-        const p = proba[o + j]!;
-        sum += p;
-        clippedSum += p < eps ? eps : p > hi ? hi : p;
-        const d = p - (j === t ? 1 : 0);
-        brier += d * d;
-      }
-      const pt = proba[o + t]!;
-      ll[base + i] = -Math.log((pt < eps ? eps : pt > hi ? hi : pt) / clippedSum);
-      if (k === 2) {
-        const d = proba[o + 1]! - (t === 1 ? 1 : 0);
-        brier = d * d;
-      }
-      br[base + i] = brier;
-      // numpy.allclose(1, sum): |1 − sum| ≤ 1e-8 + 1e-5·|sum|
-      if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) this.offUnitRows++;
-    }
+    if (k === 2) this.offUnitRows += binaryRowTerms(yTrue, proba, n, ll, br, base);
+    else this.offUnitRows += rowTerms(yTrue, proba, n, k, ll, br, base);
     this.rowLogLoss.length += n;
     this.rowBrier.length += n;
   }
@@ -155,6 +127,58 @@ export class ClassificationAccumulator {
   finish(): ClassificationMetrics {
     return this.data().compute(null, ALL_CLASSIFICATION);
   }
+}
+
+/**
+ * Each row's log loss and Brier term into ll[base + i], br[base + i]; returns the number of rows whose
+ * probabilities do not sum to 1 (numpy.allclose(1, sum): |1 − sum| ≤ 1e-8 + 1e-5·|sum|).
+ */
+function rowTerms(yTrue: IntLike, proba: ArrayLike<number>, n: number, k: number, ll: Float64Array, br: Float64Array, base: number): number {
+  const eps = LOG_LOSS_EPS;
+  const hi = 1 - eps;
+  let offUnit = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    const t = yTrue[i]!;
+    let clippedSum = 0;
+    let sum = 0;
+    let brier = 0;
+    for (let j = 0; j < k; j++) {
+      const p = proba[o + j]!;
+      sum += p;
+      clippedSum += p < eps ? eps : p > hi ? hi : p;
+      const d = p - (j === t ? 1 : 0);
+      brier += d * d;
+    }
+    const pt = proba[o + t]!;
+    ll[base + i] = -Math.log((pt < eps ? eps : pt > hi ? hi : pt) / clippedSum);
+    br[base + i] = brier;
+    if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) offUnit++;
+  }
+  return offUnit;
+}
+
+/**
+ * rowTerms for two classes, the same arithmetic in the same order (so the same doubles) without the
+ * inner loop; the Brier term is the positive class's, (p₁ − y)².
+ */
+function binaryRowTerms(yTrue: IntLike, proba: ArrayLike<number>, n: number, ll: Float64Array, br: Float64Array, base: number): number {
+  const eps = LOG_LOSS_EPS;
+  const hi = 1 - eps;
+  let offUnit = 0;
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i]!;
+    const p0 = proba[2 * i]!;
+    const p1 = proba[2 * i + 1]!;
+    const c0 = p0 < eps ? eps : p0 > hi ? hi : p0;
+    const c1 = p1 < eps ? eps : p1 > hi ? hi : p1;
+    ll[base + i] = -Math.log((t === 1 ? c1 : c0) / (c0 + c1));
+    const d = p1 - t;
+    br[base + i] = d * d;
+    const sum = p0 + p1;
+    if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) offUnit++;
+  }
+  return offUnit;
 }
 
 export function checkClasses(classes: readonly string[]): void {
