@@ -12,7 +12,8 @@
  *      with integer weights equals the curve of the data with rows repeated, so the result is exactly
  *      sklearn's on the resampled rows.
  * The metrics of all rows, when no resample has needed the groups, take rankColumn: the same sums
- * from one sort of 32-bit keys, when every score is a float32 value (a model's float32 outputs).
+ * from one sort of 31-bit keys, when every score is a non-negative float32 value (a model's float32
+ * probabilities).
  *
  * ROC AUC: the trapezoidal area under (FPR, TPR) through the points at each distinct threshold (sklearn's
  * `auc(fpr, tpr)`; `drop_intermediate` only removes collinear points and does not change the area).
@@ -160,11 +161,13 @@ export function rankMetrics(
 
 /**
  * rankMetrics(scoreGroups(values, n, stride, offset), labels, positive, null, want), the same numbers,
- * for the whole data (no weights), without the per-row group ids: when every score is a float32 value
- * (a model's float32 probabilities), the scores are sorted as 32-bit keys carrying each row's positive
- * flag — two counting passes that read and write in order — and the groups of equal keys are counted
- * as they go by (10^6 rows: 24–67 ms against 42–91 ms for the general path). Other scores take
- * the general path.
+ * for the whole data (no weights), without the per-row group ids: when every score is a non-negative
+ * float32 value (a model's float32 probabilities), its bits are a 31-bit key whose order is the order
+ * of the values, and bit 31 is free to carry the row's positive flag. The keys are sorted (decreasing
+ * score) by an LSD radix sort on bits 0–30 in three digits of 11, 11 and 9 bits — small count tables
+ * that stay in cache, one 4-byte array moved per pass — and the groups of equal scores are counted as
+ * they go by. 10^6 rows: 33–67 ms against 43–102 ms for the 16-bit digits and separate flags it
+ * replaces. Other scores take the general path.
  */
 export function rankColumn(
   values: Float64Array,
@@ -175,43 +178,32 @@ export function rankColumn(
   positive: number,
   want: { auc: boolean; ap: boolean } = { auc: true, ap: true },
 ): RankResult {
-  const f32 = new Float32Array(n);
+  let keys = new Uint32Array(n);
+  const f32 = new Float32Array(1);
+  const bits = new Uint32Array(f32.buffer);
+  const c0 = new Uint32Array(2048);
+  const c1 = new Uint32Array(2048);
+  const c2 = new Uint32Array(512);
   for (let i = 0; i < n; i++) {
     const v = values[i * stride + offset]! + 0; // −0 → +0: equal scores share a group
-    f32[i] = v;
-    if (f32[i] !== v) return rankMetrics(scoreGroups(values, n, stride, offset), labels, positive, null, want);
+    f32[0] = v;
+    const b = bits[0]!;
+    // not a float32 (a float64 model's scores), or negative: the general path
+    if (f32[0] !== v || b & 0x80000000) return rankMetrics(scoreGroups(values, n, stride, offset), labels, positive, null, want);
+    // For v ≥ 0 the bits increase with v; their complement in bits 0–30 decreases with it.
+    const k = b ^ 0x7fffffff;
+    keys[i] = labels[i] === positive ? (k | 0x80000000) >>> 0 : k;
+    c0[k & 0x7ff]!++;
+    c1[(k >>> 11) & 0x7ff]!++;
+    c2[k >>> 22]!++;
   }
-  // Float32 bits → a key whose unsigned order is the DECREASING order of the values.
-  let keys = new Uint32Array(f32.buffer, 0, n);
-  let flags = new Uint8Array(n);
-  const lo = new Uint32Array(65536);
-  const hi = new Uint32Array(65536);
-  for (let i = 0; i < n; i++) {
-    const b = keys[i]!;
-    const k = b & 0x80000000 ? b : (b ^ 0x7fffffff) >>> 0;
-    keys[i] = k;
-    flags[i] = labels[i] === positive ? 1 : 0;
-    lo[k & 0xffff]!++;
-    hi[k >>> 16]!++;
-  }
-  let tmpKeys = new Uint32Array(n);
-  let tmpFlags = new Uint8Array(n);
-  for (let pass = 0; pass < 2 && n > 0; pass++) {
-    const counts = pass === 0 ? lo : hi;
-    const shift = pass === 0 ? 0 : 16;
-    if (!digitStarts(counts, n, (keys[0]! >>> shift) & 0xffff)) continue;
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const at = counts[(k >>> shift) & 0xffff]!++;
-      tmpKeys[at] = k;
-      tmpFlags[at] = flags[i]!;
-    }
-    [keys, tmpKeys] = [tmpKeys, keys];
-    [flags, tmpFlags] = [tmpFlags, flags];
-  }
-  // Runs of equal keys are the groups, from the highest score: sweepGroups' sums, group by group.
+  let tmp = new Uint32Array(n);
+  if (radixPass(keys, tmp, c0, 0, 0x7ff)) [keys, tmp] = [tmp, keys];
+  if (radixPass(keys, tmp, c1, 11, 0x7ff)) [keys, tmp] = [tmp, keys];
+  if (radixPass(keys, tmp, c2, 22, 0x1ff)) [keys, tmp] = [tmp, keys];
+  // Runs of equal scores (bits 0–30) are the groups, from the highest score: sweepGroups' sums, group by group.
   let P = 0;
-  for (let i = 0; i < n; i++) P += flags[i]!;
+  for (let i = 0; i < n; i++) P += keys[i]! >>> 31;
   const N = n - P;
   const auc = want.auc && P > 0 && N > 0;
   const ap = want.ap && P > 0;
@@ -220,10 +212,14 @@ export function rankColumn(
   let tp = 0;
   let fp = 0;
   for (let i = 0; i < n; ) {
-    const k = keys[i]!;
+    const k = keys[i]! & 0x7fffffff;
     let p = 0;
     let j = i;
-    for (; j < n && keys[j] === k; j++) p += flags[j]!;
+    for (; j < n; j++) {
+      const kj = keys[j]!;
+      if ((kj & 0x7fffffff) !== k) break;
+      p += kj >>> 31;
+    }
     const q = j - i - p;
     i = j;
     if (auc && q !== 0) area += q * (tp + p / 2);
@@ -232,6 +228,17 @@ export function rankColumn(
     if (ap && p !== 0) s.add((p / P) * (tp / (tp + fp)));
   }
   return { positives: P, negatives: N, rocAuc: auc ? area / (P * N) : undefined, averagePrecision: ap ? s.value : undefined };
+}
+
+/** One stable counting pass of `keys` into `out` on digit (key >>> shift) & mask; false when it would not reorder. */
+function radixPass(keys: Uint32Array, out: Uint32Array, counts: Uint32Array, shift: number, mask: number): boolean {
+  const n = keys.length;
+  if (n === 0 || !digitStarts(counts, n, (keys[0]! >>> shift) & mask)) return false;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    out[counts[(k >>> shift) & mask]!++] = k;
+  }
+  return true;
 }
 
 /** AUC and AP from the positive and negative counts of the first G groups, highest score first. */

@@ -218,22 +218,28 @@ describe('rank metrics', () => {
       return wins / pairs;
     };
     const special = [0, -0, 1, -1, 0.5, Infinity, -Infinity, 1.401298464324817e-45, -1.401298464324817e-45, 3.4028234663852886e38];
+    // Non-negative float32 scores (a model's probabilities) are the sort of 31-bit keys; the rest the general path.
+    const nonNegative = special.filter((v) => v >= 0);
     for (const [k, kind] of [
       [2, 'float32'],
       [3, 'float32'],
       [2, 'float32-ties'],
+      [2, 'float32-nonneg'],
+      [3, 'float32-nonneg'],
+      [2, 'float32-nonneg-ties'],
       [2, 'float64'],
       [4, 'float64-ties'],
     ] as const) {
       const n = 1500;
       const scores = new Float64Array(n * k);
       const labels = new Int32Array(n);
+      const specials = kind.includes('nonneg') ? nonNegative : special;
       for (let i = 0; i < n; i++) {
         labels[i] = rng.nextU32() % k;
         for (let c = 0; c < k; c++) {
-          const u = rng.nextFloat() * 2 - 1;
+          const u = kind.includes('nonneg') ? rng.nextFloat() : rng.nextFloat() * 2 - 1;
           const v = kind.endsWith('ties') ? Math.round(u * 20) / 20 : u * 10 ** ((rng.nextU32() % 12) - 6);
-          scores[i * k + c] = i < special.length ? special[(i + c) % special.length]! : kind.startsWith('float32') ? Math.fround(v) : v;
+          scores[i * k + c] = i < specials.length ? specials[(i + c) % specials.length]! : kind.startsWith('float32') ? Math.fround(v) : v;
         }
       }
       for (let c = 0; c < k; c++) {
