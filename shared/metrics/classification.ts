@@ -130,8 +130,9 @@ export class ClassificationAccumulator {
 }
 
 /**
- * Each row's log loss and Brier term into ll[base + i], br[base + i]; returns the number of rows whose
- * probabilities do not sum to 1 (numpy.allclose(1, sum): |1 − sum| ≤ 1e-8 + 1e-5·|sum|).
+ * For k ≥ 3 classes (two: binaryRowTerms): each row's log loss and Brier term (the sum over classes)
+ * into ll[base + i], br[base + i]; returns the number of rows whose probabilities do not sum to 1
+ * (numpy.allclose(1, sum): |1 − sum| ≤ 1e-8 + 1e-5·|sum|).
  */
 function rowTerms(yTrue: IntLike, proba: ArrayLike<number>, n: number, k: number, ll: Float64Array, br: Float64Array, base: number): number {
   const eps = LOG_LOSS_EPS;

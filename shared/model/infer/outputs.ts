@@ -329,9 +329,9 @@ export function settleFromRun(plan: OutputPlan, model: LoadedModel, outputs: ort
   }
 }
 
-/** Decodes the outputs of one run of `rows` rows (the first `count` of which are kept) into `into` at `offset`. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Decodes the outputs of one run of `rows` rows (the first `count` of which are kept) into `into` at `offset`. */
 export function decodeOutputs(
   plan: OutputPlan,
   model: LoadedModel,
