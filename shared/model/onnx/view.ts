@@ -8,7 +8,7 @@
  * (`attributeName`, `decodeAttribute`), and a view encodes back into a model in which those parts are
  * the same bytes.
  */
-import type protobuf from 'protobufjs/light';
+import protobuf from 'protobufjs/light';
 import { ONNX_PROTO_DESCRIPTOR } from './descriptor.generated';
 import { decodeMessage, encodeMessage, onnxModelType, onnxRoot } from './proto';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from './proto';
@@ -94,11 +94,9 @@ const nameOnlyTypes = new Map<string, protobuf.Type>();
 function nameOf(message: 'AttributeProto' | 'TensorProto', bytes: Uint8Array): string {
   let type = nameOnlyTypes.get(message);
   if (!type) {
-    type = variantRoot({
-      [message]: (m) => {
-        m.fields = { name: m.fields['name']! };
-      },
-    }).lookupType(`onnx.${message}`);
+    // A one-field type with the schema's `name` field: no copy of the whole schema to load (~2.5 ms each).
+    const name = (ONNX_PROTO_DESCRIPTOR as unknown as { nested: { onnx: { nested: Record<string, MessageJson> } } }).nested.onnx.nested[message]!.fields['name']!;
+    type = new protobuf.Type(message).add(new protobuf.Field('name', name.id, name.type));
     nameOnlyTypes.set(message, type);
   }
   return decodeMessage<{ name?: string }>(type, bytes).name ?? '';
