@@ -24,6 +24,7 @@
  * precision P_t = TP_t / (TP_t + FP_t) and recall R_t = TP_t / P at each distinct threshold t.
  */
 import { CompensatedSum } from './buffers';
+import { LITTLE_ENDIAN } from '../endian';
 
 /** Each row's group of equal scores (0 = highest score) for one score column. */
 export interface ScoreGroups {
@@ -54,8 +55,6 @@ export function scoreGroups(values: Float64Array, n: number, stride = 1, offset 
   }
   return { groupOf, groups: g + 1 };
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Row indices ordered by decreasing value: a stable LSD radix sort with four 16-bit digits of a

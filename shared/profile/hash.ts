@@ -11,6 +11,7 @@
  * To avoid allocating, the hash functions write the two lanes to `hashOut` ([0] = high, [1] = low,
  * as int32) and return nothing.
  */
+import { LITTLE_ENDIAN } from '../endian';
 
 export const hashOut = new Int32Array(2);
 
@@ -22,7 +23,6 @@ const NUMBER_DOMAIN = 0x3c6ef372;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const LO = LITTLE_ENDIAN ? 0 : 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
 

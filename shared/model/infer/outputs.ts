@@ -25,6 +25,7 @@ import type * as ort from 'onnxruntime-node';
 import { UserError } from '../../errors';
 import type { LoadedModel, Task } from './model';
 import type { NodeInfo } from './graph';
+import { LITTLE_ENDIAN } from '../../endian';
 
 export type ScoresMode = 'auto' | 'probabilities' | 'logits';
 
@@ -328,8 +329,6 @@ export function settleFromRun(plan: OutputPlan, model: LoadedModel, outputs: ort
     throw new UserError(`model output '${plan.score}' gave ${c} classes in one run and ${plan.width} in another`, model.location);
   }
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Decodes the outputs of one run of `rows` rows (the first `count` of which are kept) into `into` at `offset`. */
 export function decodeOutputs(
