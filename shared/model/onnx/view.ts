@@ -45,9 +45,12 @@ interface MessageJson {
   fields: Record<string, { type: string; rule?: string; id: number; options?: Record<string, unknown> }>;
 }
 
+/** The part of the ONNX descriptor's shape read here: the messages of package `onnx`. */
+type OnnxDescriptorJson = { nested: { onnx: { nested: Record<string, MessageJson> } } };
+
 /** A copy of the ONNX descriptor with `edit` applied to the named messages of package `onnx`. */
 function variantRoot(edit: Record<string, (m: MessageJson) => void>): protobuf.Root {
-  const descriptor = structuredClone(ONNX_PROTO_DESCRIPTOR) as { nested: { onnx: { nested: Record<string, MessageJson> } } };
+  const descriptor = structuredClone(ONNX_PROTO_DESCRIPTOR) as OnnxDescriptorJson;
   for (const [name, f] of Object.entries(edit)) {
     const message = descriptor.nested.onnx.nested[name];
     if (!message) throw new Error(`onnx.${name} is not in the schema`);
@@ -95,7 +98,7 @@ function nameOf(message: 'AttributeProto' | 'TensorProto', bytes: Uint8Array): s
   let type = nameOnlyTypes.get(message);
   if (!type) {
     // A one-field type with the schema's `name` field: no copy of the whole schema to load (~2.5 ms each).
-    const name = (ONNX_PROTO_DESCRIPTOR as unknown as { nested: { onnx: { nested: Record<string, MessageJson> } } }).nested.onnx.nested[message]!.fields['name']!;
+    const name = (ONNX_PROTO_DESCRIPTOR as unknown as OnnxDescriptorJson).nested.onnx.nested[message]!.fields['name']!;
     type = new protobuf.Type(message).add(new protobuf.Field('name', name.id, name.type));
     nameOnlyTypes.set(message, type);
   }
