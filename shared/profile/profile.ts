@@ -465,7 +465,7 @@ export class ColumnProfiler {
     hashNumber(x);
     const h1 = hashOut[0]!;
     this.hll.addHash(h1, hashOut[1]!);
-    this.topk.updateHashed(x, h1);
+    this.topk.updateNumberHashed(x, h1);
     this.sample.update(x);
   }
 
@@ -481,7 +481,7 @@ export class ColumnProfiler {
     hashString(s);
     const h1 = hashOut[0]!;
     this.hll.addHash(h1, hashOut[1]!);
-    this.topk.updateHashed(s, h1);
+    this.topk.updateStringHashed(s, h1);
     this.sample.update(s);
   }
 

@@ -38,7 +38,9 @@ export class FrequentItems {
   private _n = 0;
   // dense entries 0 .. size-1
   private size_ = 0;
-  private readonly keys: (ItemKey | undefined)[];
+  // an entry's value: strs[e] when a string, else nums[e] (strs[e] null): numbers stay unboxed
+  private readonly nums: Float64Array;
+  private readonly strs: (string | null)[];
   private readonly counts: Float64Array;
   private readonly hashes: Int32Array;
   // open-addressing index (linear probing, load ≤ 1/2): slot → entry, -1 when empty
@@ -48,7 +50,8 @@ export class FrequentItems {
   constructor(capacity: number = TOPK_DEFAULT_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`top-k capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
-    this.keys = new Array<ItemKey | undefined>(capacity).fill(undefined);
+    this.nums = new Float64Array(capacity);
+    this.strs = new Array<string | null>(capacity).fill(null);
     this.counts = new Float64Array(capacity);
     this.hashes = new Int32Array(capacity);
     let t = 8;
@@ -76,29 +79,53 @@ export class FrequentItems {
 
   /** update() with the value's hash (hashOut[0] after hash.ts's hashNumber/hashString) already known. */
   updateHashed(key: ItemKey, hash: number, weight = 1): void {
+    if (typeof key === 'number') this.updateNumberHashed(key, hash, weight);
+    else this.updateStringHashed(key, hash, weight);
+  }
+
+  /** updateHashed() for a number. */
+  updateNumberHashed(x: number, hash: number, weight = 1): void {
     this._n += weight;
-    if (key === 0) key = 0; // -0 is listed as 0
-    const mask = this.mask;
-    const slots = this.slots;
+    const { slots, mask, nums, strs } = this;
     let i = hash & mask;
-    for (;;) {
-      const e = slots[i]!;
-      if (e < 0) break;
-      if (this.keys[e] === key) {
-        this.counts[e] = this.counts[e]! + weight;
-        return;
-      }
-      i = (i + 1) & mask;
-    }
+    let e: number;
+    // a number's entry has no string
+    while ((e = slots[i]!) >= 0 && !(nums[e] === x && strs[e] === null)) i = (i + 1) & mask;
+    if (e >= 0) this.counts[e] = this.counts[e]! + weight;
+    else this.insert(i, x === 0 ? 0 : x, hash, weight); // -0 is listed as 0
+  }
+
+  /** updateHashed() for a string. */
+  updateStringHashed(s: string, hash: number, weight = 1): void {
+    this._n += weight;
+    const { slots, mask, strs } = this;
+    let i = hash & mask;
+    let e: number;
+    while ((e = slots[i]!) >= 0 && strs[e] !== s) i = (i + 1) & mask;
+    if (e >= 0) this.counts[e] = this.counts[e]! + weight;
+    else this.insert(i, s, hash, weight);
+  }
+
+  /** A value not listed, whose probe ended at the empty slot i: a free counter, or the decrement. */
+  private insert(i: number, key: ItemKey, hash: number, weight: number): void {
     if (this.size_ < this.capacity) {
       const e = this.size_++;
-      this.keys[e] = key;
+      this.setKey(e, key);
       this.counts[e] = weight;
       this.hashes[e] = hash;
-      slots[i] = e;
-      return;
-    }
-    this.decrementAll(key, hash, weight);
+      this.slots[i] = e;
+    } else this.decrementAll(key, hash, weight);
+  }
+
+  private keyAt(e: number): ItemKey {
+    return this.strs[e] ?? this.nums[e]!;
+  }
+
+  private setKey(e: number, key: ItemKey): void {
+    if (typeof key === 'number') {
+      this.nums[e] = key;
+      this.strs[e] = null;
+    } else this.strs[e] = key;
   }
 
   /** The new key (not listed) arrives with `weight` while every counter is taken. */
@@ -114,16 +141,17 @@ export class FrequentItems {
       for (let e = 0; e < this.size_; e++) {
         const c = this.counts[e]! - dec;
         if (c > 0) {
-          this.keys[kept] = this.keys[e];
+          this.nums[kept] = this.nums[e]!;
+          this.strs[kept] = this.strs[e]!;
           this.hashes[kept] = this.hashes[e]!;
           this.counts[kept] = c;
           kept++;
         }
       }
-      for (let e = kept; e < this.size_; e++) this.keys[e] = undefined;
+      for (let e = kept; e < this.size_; e++) this.strs[e] = null;
       this.size_ = kept;
       if (remaining > 0 && kept < this.capacity) {
-        this.keys[kept] = key;
+        this.setKey(kept, key);
         this.hashes[kept] = hash;
         this.counts[kept] = remaining;
         this.size_++;
@@ -150,7 +178,7 @@ export class FrequentItems {
     let i = hashOut[0]! & this.mask;
     for (;;) {
       const e = this.slots[i]!;
-      if (e < 0 || this.keys[e] === key) return e;
+      if (e < 0 || (typeof key === 'number' ? this.strs[e] === null && this.nums[e] === key : this.strs[e] === key)) return e;
       i = (i + 1) & this.mask;
     }
   }
@@ -164,7 +192,7 @@ export class FrequentItems {
   /** Listed values, count descending (ties: numbers before strings, then ascending value). */
   items(): TopKItem[] {
     const out: TopKItem[] = [];
-    for (let e = 0; e < this.size_; e++) out.push({ value: this.keys[e]!, count: this.counts[e]! });
+    for (let e = 0; e < this.size_; e++) out.push({ value: this.keyAt(e), count: this.counts[e]! });
     out.sort(compareItems);
     return out;
   }
@@ -197,11 +225,12 @@ export class FrequentItems {
   }
 
   private load(entries: [ItemKey, number][], n: number): void {
-    this.keys.fill(undefined);
+    this.strs.fill(null);
+    this.nums.fill(0);
     this.counts.fill(0);
     this.size_ = entries.length;
     entries.forEach(([k, c], e) => {
-      this.keys[e] = k;
+      this.setKey(e, k);
       this.counts[e] = c;
       if (typeof k === 'number') hashNumber(k);
       else hashString(k);
