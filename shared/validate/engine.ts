@@ -7,10 +7,10 @@
 import type { Cell, DatasetFile, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
 import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
-import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffRange, type Kind } from '../schema/values';
+import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffLatin1, sniffRange, type Kind } from '../schema/values';
 import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';
-import { chainRow, hashRange } from './rowset';
+import { chainRow, hashLatin1, hashRange } from './rowset';
 import { DuplicateFinder } from './duplicates';
 import { Interner } from './intern';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
@@ -133,6 +133,7 @@ export class Validator {
   private readonly dupSeverity: FindingSeverity | undefined;
   private readonly sn = newSniffed();
   private rowHash = new Uint32Array(0);
+  private textBytes: Buffer = Buffer.alloc(0);
   /** Which file each stretch of rows came from (for duplicate rows found at the end). */
   private readonly fileStarts: { start: number; firstRow: number; file: string }[] = [];
 
@@ -179,9 +180,10 @@ export class Validator {
     }
     const table = this.init.schema?.table;
     const only = this.only;
+    const bytes = batch.raw ? this.latin1(batch.raw.text) : undefined;
     for (let c = 0; c < batch.columns.length; c++) {
       if (only && !only.has(batch.columns[c]!)) continue;
-      checkColumn(this.stateOf(batch.columns[c]!, batch, c), batch, c, file, this.findings, this.sn, rowHash, table);
+      checkColumn(this.stateOf(batch.columns[c]!, batch, c), batch, c, file, this.findings, this.sn, rowHash, table, bytes);
     }
     if (this.dupes && rowHash) {
       const last = this.fileStarts[this.fileStarts.length - 1];
@@ -193,6 +195,17 @@ export class Validator {
     // Columns this batch lacks (another file's, or JSONL keys not yet seen) are null in its rows.
     for (const st of this.states.values()) st.sink.padTo(this.rows);
     return this.init.fingerprints === 'return' ? rowHash : undefined;
+  }
+
+  /**
+   * The batch text as bytes (one per character) when it is all ASCII, the usual CSV, in a buffer kept
+   * from batch to batch: the cells are then typed and hashed from the bytes (sniffLatin1, hashLatin1).
+   */
+  private latin1(text: string): Uint8Array | undefined {
+    if (Buffer.byteLength(text, 'utf8') !== text.length) return undefined;
+    if (this.textBytes.length < text.length) this.textBytes = Buffer.allocUnsafe(Math.max(text.length, 2 * this.textBytes.length));
+    this.textBytes.write(text, 0, 'latin1');
+    return this.textBytes;
   }
 
   /** Records the duplicate rows, once every row was seen. */
@@ -372,6 +385,7 @@ function checkColumn(
   sn: ReturnType<typeof newSniffed>,
   rowHash: Uint32Array | undefined,
   table: DataSchema['table'] | undefined,
+  bytes: Uint8Array | undefined,
 ): void {
   const raw = batch.raw;
   const values = raw ? undefined : (batch.values[c] as Cell[]);
@@ -410,7 +424,8 @@ function checkColumn(
         st = raw.starts[i]!;
         en = raw.ends[i]!;
         rawRange = true;
-        sniffRange(rtext, st, en, sn);
+        if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
+        else sniffRange(rtext, st, en, sn);
       }
     } else {
       cell = values![r] ?? null;
@@ -425,7 +440,10 @@ function checkColumn(
       if (s.isLabel) findings.add('label-null', 'error', s.name, 'a label on every row', 'null', example(batch, r, file));
       continue;
     }
-    if (rawRange) hashRange(rtext, st, en, h);
+    if (rawRange) {
+      if (bytes) hashLatin1(bytes, st, en, h);
+      else hashRange(rtext, st, en, h);
+    }
     else {
       text ??= typeof cell === 'string' ? cell : cellText(cell);
       hashRange(text, 0, text.length, h);

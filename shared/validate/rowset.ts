@@ -15,6 +15,20 @@ export function hashRange(text: string, s: number, e: number, out: Int32Array): 
   out[1] = b ^ (e - s);
 }
 
+/** hashRange of text[s, e) given as bytes (bytes[i] = text.charCodeAt(i), a text of characters below 256). */
+export function hashLatin1(bytes: Uint8Array, s: number, e: number, out: Int32Array): void {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = s; i < e; i++) {
+    const c = bytes[i]!;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  out[0] = a;
+  out[1] = b ^ (e - s);
+}
+
 /** Chains a cell's hash into its row's two lanes (order matters: (x, y) and (y, x) differ). */
 export function chainRow(rows: Uint32Array, r: number, h1: number, h2: number): void {
   rows[2 * r] = Math.imul(rows[2 * r]! ^ h1, 0x01000193) ^ 0x1f;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff, sniffRange } from '../../../shared/schema/values';
+import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff, sniffLatin1, sniffRange } from '../../../shared/schema/values';
 
 const kindOf = (v: Parameters<typeof sniff>[0]) => {
   const s = newSniffed();
@@ -74,14 +74,29 @@ describe('typing a cell inside a larger text (CSV raw cells) gives what typing t
       '2024-05-01x', '12345-67-89', 'basic', 'north-east', 'channel-10', 'ümlaut', 'a,b',
     ];
     for (let k = 0; k < 2000; k++) corpus.push((Math.random() * 10 ** (Math.random() * 30 - 15)).toPrecision(1 + Math.floor(Math.random() * 17)));
+    // Plain decimals around sniffLatin1's limits: 15–17 digits, 2^53 ± 1, 22 and 23 digits after the point.
+    for (let k = 0; k < 2000; k++) {
+      const digits = Array.from({ length: 1 + Math.floor(Math.random() * 18) }, () => Math.floor(Math.random() * 10)).join('');
+      const at = Math.floor(Math.random() * (digits.length + 1));
+      corpus.push(`${Math.random() < 0.3 ? '-' : ''}${Math.random() < 0.5 ? digits : `${digits.slice(0, at)}.${digits.slice(at)}`}`);
+    }
+    corpus.push('9007199254740991', '9007199254740992', '-9007199254740993', '0.0000000000000000000001', '0.00000000000000000000001', '1.0000000000000000000000');
     const a = newSniffed();
     const b = newSniffed();
+    const c = newSniffed();
     for (const s of corpus) {
       const padded = `xx${s}yy`;
       sniff(s, a);
       sniffRange(padded, 2, 2 + s.length, b);
+      // The same from the bytes, for every text of characters below 256.
+      sniffLatin1(Buffer.from(padded, 'latin1'), padded, 2, 2 + s.length, c);
       expect({ s, kind: KIND_NAMES[b.kind] }).toEqual({ s, kind: KIND_NAMES[a.kind] });
-      if (a.kind !== KIND.string) expect(Object.is(b.num, a.num) || (Number.isNaN(a.num) && Number.isNaN(b.num)), `${s}: ${b.num} vs ${a.num}`).toBe(true);
+      expect({ s, kind: KIND_NAMES[c.kind] }).toEqual({ s, kind: KIND_NAMES[a.kind] });
+      if (a.kind !== KIND.string) {
+        expect(Object.is(b.num, a.num) || (Number.isNaN(a.num) && Number.isNaN(b.num)), `${s}: ${b.num} vs ${a.num}`).toBe(true);
+        expect(Object.is(c.num, a.num) || (Number.isNaN(a.num) && Number.isNaN(c.num)), `${s}: ${c.num} vs ${a.num}`).toBe(true);
+      }
+      if (a.kind === KIND.integer || (a.kind === KIND.float && /^[+-]?\d*\.?\d*$/.test(s))) expect(Object.is(c.num, Number(s)), `${s}: ${c.num} vs Number()`).toBe(true);
     }
   });
 });
