@@ -18,7 +18,8 @@
  * the next chunk is there: its bytes are carried to the front of the next read when the text was
  * ASCII (one flat string to scan), else its text is joined to the next chunk's.
  * Raw batches (`raw`) take simple records (plain or simply quoted fields, LF or CRLF) through a fast
- * loop (fastRaw) and the rest through the general one. With `onFileHash` the bytes are hashed as read.
+ * loop (fastRaw, which reads an ASCII chunk's bytes and otherwise the text's UTF-16 units from a typed
+ * array) and the rest through the general one. With `onFileHash` the bytes are hashed as read.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -170,7 +171,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
         pending = text;
         continue;
       }
-      parser.setText(text);
+      // An ASCII chunk's text is its bytes one to one: the fast loop reads those (see setText).
+      parser.setText(text, text === piece && decoder.ascii ? buf.subarray(0, textBytes) : undefined);
       for (;;) {
         const status = parser.parse(eof);
         if (status === HEADER_DONE) continue;
@@ -219,6 +221,9 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
 
 class CsvParser {
   private text = '';
+  /** The text's character codes for fastRaw (setText). */
+  private codes: Uint8Array | Uint16Array = new Uint8Array(0);
+  private units = new Uint16Array(0);
   private pos = 0;
   private line = 1;
   private readonly delim: number;
@@ -264,9 +269,23 @@ class CsvParser {
     this.maxNullLength = max;
   }
 
-  setText(text: string): void {
+  /**
+   * The text to parse next. In raw mode fastRaw reads its character codes from a typed array, cheaper
+   * than charCodeAt: `bytes` when the caller has the text as bytes one to one (an ASCII chunk), else
+   * the text's UTF-16 code units copied into a reused buffer.
+   */
+  setText(text: string, bytes?: Uint8Array): void {
     this.text = text;
     this.pos = 0;
+    if (!this.raw) return;
+    if (bytes) {
+      this.codes = bytes;
+      return;
+    }
+    if (this.units.length < text.length) this.units = new Uint16Array(Math.max(text.length, 2 * this.units.length));
+    const b = Buffer.from(this.units.buffer, 0, 2 * text.length);
+    b.write(text, 0, 'utf16le');
+    this.codes = this.units;
   }
 
   /** The unparsed tail of the text (the start of an incomplete record). */
@@ -340,6 +359,7 @@ class CsvParser {
    */
   private fastRaw(): void {
     const text = this.text;
+    const codes = this.codes;
     const len = text.length;
     const D = this.delim;
     const ncol = this.ncol;
@@ -361,18 +381,18 @@ class CsvParser {
       const last = i + ncol - 1;
       for (;;) {
         if (p >= len) break records;
-        let c = text.charCodeAt(p);
+        let c = codes[p]!;
         let q = p;
         if (c === QUOTE) {
           q = p + 1;
           while (q < len) {
-            c = text.charCodeAt(q);
+            c = codes[q]!;
             if (c === QUOTE || c === LF || c === CR) break;
             q++;
           }
           // A line break inside, or a doubled quote: parse()'s.
           if (c !== QUOTE || q + 1 >= len) break records;
-          c = text.charCodeAt(q + 1);
+          c = codes[q + 1]!;
           if (c !== D && c !== LF && c !== CR) break records;
           starts[i] = p + 1;
           ends[i] = q;
@@ -381,13 +401,13 @@ class CsvParser {
         } else {
           while (c !== D && c !== LF && c !== CR && c !== QUOTE) {
             if (++q >= len) break records;
-            c = text.charCodeAt(q);
+            c = codes[q]!;
           }
           if (c === QUOTE) break records;
           const n = q - p;
           starts[i] = p;
           ends[i] = q;
-          flags[i] = n === 0 ? emptyFlag : n <= maxNull && nullFirst[text.charCodeAt(p)] === 1 && nullSet.has(text.slice(p, q)) ? CELL_NULL : CELL_PLAIN;
+          flags[i] = n === 0 ? emptyFlag : n <= maxNull && nullFirst[codes[p]!] === 1 && nullSet.has(text.slice(p, q)) ? CELL_NULL : CELL_PLAIN;
         }
         if (c === D) {
           if (i === last) break records;
@@ -398,7 +418,7 @@ class CsvParser {
         // The record ends at q (LF, or CR then LF). A blank line or a short record is parse()'s.
         if (i !== last || q === pos) break records;
         if (c === CR) {
-          if (q + 1 >= len || text.charCodeAt(q + 1) !== LF) break records;
+          if (q + 1 >= len || codes[q + 1]! !== LF) break records;
           q++;
         }
         lines[r] = line;
