@@ -469,18 +469,36 @@ export class ColumnProfiler {
     this.sample.update(x);
   }
 
+  /**
+   * update(s) for a string whose hash.ts hashString() lanes are known (h1 = hashOut[0], h2 =
+   * hashOut[1]): a caller that sees the same strings again and again keeps them and hashes each once.
+   */
+  updateStringHashed(s: string, h1: number, h2: number): void {
+    this.n++;
+    this.tString++;
+    this.addStringHashed(s, h1, h2);
+  }
+
   private addString(s: string): void {
+    hashString(s);
+    this.addStringHashed(s, hashOut[0]!, hashOut[1]!);
+  }
+
+  private addStringHashed(s: string, h1: number, h2: number): void {
     const len = s.length;
     if (len < this.strMin) this.strMin = len;
     if (len > this.strMax) this.strMax = len;
     this.strSum += len;
-    this.addText(s);
+    this.addTextHashed(s, h1, h2);
   }
 
   private addText(s: string): void {
     hashString(s);
-    const h1 = hashOut[0]!;
-    this.hll.addHash(h1, hashOut[1]!);
+    this.addTextHashed(s, hashOut[0]!, hashOut[1]!);
+  }
+
+  private addTextHashed(s: string, h1: number, h2: number): void {
+    this.hll.addHash(h1, h2);
     this.topk.updateStringHashed(s, h1);
     this.sample.update(s);
   }

@@ -466,8 +466,12 @@ function checkColumn(
       continue;
     }
     if (textual || kind === KIND.string) {
-      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
-      col.addText(t);
+      let t = text;
+      if (t !== undefined) col.addText(t);
+      else if (rawRange) {
+        t = text = s.interner.get(rtext, st, en, h[0]!);
+        col.addTextHashed(t, s.interner.h1, s.interner.h2);
+      } else col.addText((t = text = cellText(cell)));
       if (s.allowed && !s.allowed.has(t)) {
         findings.add('values', 'error', s.name, `one of ${[...s.allowed].slice(0, 8).join(', ')}${s.allowed.size > 8 ? ', …' : ''}`, `'${t}'`, example(batch, r, file, t));
       }

@@ -37,6 +37,8 @@ export interface ColumnSink {
   addDatetime(ms: number): void;
   addBoolean(b: boolean): void;
   addText(s: string): void;
+  /** addText(s) with hash.ts hashString(s)'s two lanes already known. */
+  addTextHashed(s: string, h1: number, h2: number): void;
   /** A value that does not have the declared type: profiled as the text it is. */
   addMismatch(s: string): void;
   /** Counts nulls up to `rows` cells (rows in which the column was absent). */
@@ -60,6 +62,9 @@ class Sink implements ColumnSink {
   }
   addText(s: string): void {
     this.p.update(s);
+  }
+  addTextHashed(s: string, h1: number, h2: number): void {
+    this.p.updateStringHashed(s, h1, h2);
   }
   addMismatch(s: string): void {
     this.p.update(s);

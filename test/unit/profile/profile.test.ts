@@ -21,6 +21,7 @@ import {
   type ProfileKind,
 } from '../../../shared/profile/profile';
 import { Rng } from '../../../shared/profile/rng';
+import { hashOut, hashString } from '../../../shared/profile/hash';
 import { QS, quantileRankError, relClose } from './helpers';
 
 const KINDS: Record<string, ProfileKind> = {
@@ -238,6 +239,20 @@ describe('column profiler details', () => {
     expect(j.numeric!.min).toBe(0);
     expect(j.topK.n).toBe(6); // numbers, 'oops', 'true'
     expect(j.stringLength).toEqual({ min: 4, max: 4, sum: 4 });
+  });
+
+  it('a string given with its hash is profiled as update() profiles it', () => {
+    const a = new ColumnProfiler('categorical', { name: 'c' });
+    const b = new ColumnProfiler('categorical', { name: 'c' });
+    const rng = new Rng(5);
+    for (let i = 0; i < 5000; i++) {
+      const s = `v${rng.nextInt(i < 2500 ? 40 : 400)}`;
+      a.update(s);
+      hashString(s);
+      b.updateStringHashed(s, hashOut[0]!, hashOut[1]!);
+    }
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(a.toJSON().types.string).toBe(5000);
   });
 
   it('categorical columns sketch text; numbers become their String()', () => {
