@@ -1,15 +1,17 @@
 /**
  * validate-data on several cores. For one large CSV file, this thread reads and tokenizes the file (the
  * cheap, sequential part: it knows every row's line) and worker threads type, check and profile the
- * batches (the expensive part). Workers hand back each batch's row fingerprints, which this thread checks
- * for duplicates in file order; at the end their findings, column tallies and profiles merge. The result
- * is the serial pass's, except that the profile's randomized sketches (KLL, reservoir) are merges of the
- * workers' sketches: equal within their stated error, not bit for bit.
+ * batches (the expensive part); when every worker has its batches in hand, this thread checks the next
+ * batch itself rather than wait, so there is one worker fewer than cores and no core idles or is
+ * shared by three threads. Workers hand back each batch's row fingerprints, which this thread checks
+ * for duplicates in file order; at the end the findings, column tallies and profiles (the workers' and
+ * this thread's) merge. The result is the serial pass's, except that the profile's randomized sketches
+ * (KLL, reservoir) are merges of the parts' sketches: equal within their stated error, not bit for bit.
  *
  * Not used (serial pass instead) for several files, JSON Lines or Parquet, files under 32 MiB, a schema
  * with `unique` columns (one set must see every value), one CPU, or where the worker bundle is absent
  * (running from TypeScript sources). MLOPS_PARALLEL=off turns it off; MLOPS_PARALLEL_MIN_BYTES lowers the
- * size threshold (tests); MLOPS_PARALLEL=<n> sets the number of workers.
+ * size threshold (tests); MLOPS_PARALLEL=<n> sets the number of workers (default: cores − 1, at most 3).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -23,6 +25,7 @@ import { mergeProfiles, type DatasetProfile, type ProfileKind } from '../profile
 import { Findings, type Finding } from './findings';
 import { DuplicateFinder } from './duplicates';
 import {
+  Validator,
   fileChecks,
   guessKind,
   mergeTallies,
@@ -86,13 +89,13 @@ function workerCount(): number {
   const env = process.env.MLOPS_PARALLEL;
   if (env === 'off' || env === '0') return 0;
   if (env && /^\d+$/.test(env)) return Number(env);
-  return Math.min(4, availableParallelism());
+  // This thread takes a share of the checking too (see the module comment).
+  return Math.min(4, availableParallelism()) - 1;
 }
 
 class WorkerHandle {
   readonly worker: Worker;
   inFlight = 0;
-  private wake: (() => void) | undefined;
   done: Promise<WorkerPart>;
   private failed: Error | undefined;
 
@@ -104,26 +107,22 @@ class WorkerHandle {
         if (m.type === 'fingerprints') {
           this.inFlight--;
           onFingerprints(m);
-          this.wake?.();
         } else if (m.type === 'done') resolve(m.part);
         else {
           this.failed = fromThreadError(m);
           reject(this.failed);
-          this.wake?.();
         }
       });
       this.worker.on('error', (e) => {
         this.failed = e;
         reject(e);
-        this.wake?.();
       });
     });
     this.done.catch(() => undefined);
   }
 
-  /** Waits until this worker has room for another batch. */
-  async ready(): Promise<void> {
-    while (this.inFlight >= IN_FLIGHT && !this.failed) await new Promise<void>((r) => (this.wake = r));
+  /** Throws the worker's error, if it failed. */
+  check(): void {
     if (this.failed) throw this.failed;
   }
 
@@ -149,7 +148,7 @@ export async function tryParallel(
   if (plan.schema && Object.values(plan.schema.columns).some((c) => c.unique)) return undefined;
   const n = workerCount();
   const script = workerFile();
-  if (n < 2 || !script) return undefined;
+  if (n < 1 || !script) return undefined;
 
   const display = plan.display(file.path);
   const findings = new Findings();
@@ -159,7 +158,7 @@ export async function tryParallel(
   const arrived = new Map<number, { hashes: Uint32Array | undefined; lines: Int32Array | undefined }>();
   const pool = new BufferPool();
   let nextSeq = 0;
-  const onFingerprints = (m: Fingerprints) => {
+  const onFingerprints = (m: Pick<Fingerprints, 'seq' | 'hashes' | 'spent' | 'lines'>) => {
     for (const b of m.spent) pool.give(b);
     arrived.set(m.seq, m);
     // Duplicates are decided in file order, so "the later row is the duplicate" holds as in a serial pass.
@@ -175,6 +174,8 @@ export async function tryParallel(
   };
 
   let workers: WorkerHandle[] = [];
+  /** This thread's own share of the checking. */
+  let local: Validator | undefined;
   const endWorkers = () => Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
   let seq = 0;
   let rows = 0;
@@ -194,17 +195,25 @@ export async function tryParallel(
         });
         const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, binEdges: plan.layout?.binEdges, fingerprints: dupSeverity ? 'return' : 'off', only: plan.only });
         workers = Array.from({ length: n }, () => new WorkerHandle(script, init, display, onFingerprints));
+        local = new Validator(fromWire(init));
       }
       let target = workers[0]!;
       for (const w of workers) if (w.inFlight < target.inFlight) target = w;
-      await target.ready();
       metas.set(seq, { length: batch.length, firstRow: batch.firstRow });
-      target.send(seq++, batch);
+      for (const w of workers) w.check();
+      if (target.inFlight >= IN_FLIGHT) {
+        // Every worker has its batches: check this one here instead of waiting.
+        const hashes = local!.batch(batch, display);
+        const raw = batch.raw!;
+        onFingerprints({ seq: seq++, hashes, spent: [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer] as ArrayBuffer[], lines: batch.lines });
+      } else target.send(seq++, batch);
       rows += batch.length;
       onRows?.(rows);
     }
     for (const w of workers) w.worker.postMessage({ type: 'end' });
     const parts = await Promise.all(workers.map((w) => w.done));
+    if (local && process.env.MLOPS_DEBUG) process.stderr.write(`this thread: ${local.rows} rows checked here\n`);
+    if (local) parts.push({ findings: local.findings.list(), profile: local.profile.finish(local.columnOrder, local.rows), tallies: local.tallies(), rows: local.rows });
     // The parts are here: end the workers now, so that their heaps are not held through the duplicate
     // check and the merge (at 10⁷ rows that was the peak RSS, over 300 MB on Node 24).
     await endWorkers();

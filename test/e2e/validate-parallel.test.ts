@@ -1,4 +1,4 @@
-// The parallel pass (main thread tokenizes, worker threads check and profile) must report what the
+// The parallel pass (main thread tokenizes, worker threads and the main thread check and profile) must report what the
 // serial pass reports: the same findings at the same lines (duplicates decided in file order), the same
 // exact statistics; sketches merged within their error.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,31 @@ describe('validate-data in parallel gives the serial result', () => {
   it('ran in parallel', () => {
     expect(parallel.stderr).toMatch(/worker: \d+ rows/);
     expect(serial.stderr).not.toMatch(/worker: \d+ rows/);
+  });
+
+  it('the batches this thread checks itself (every worker busy) merge like a worker\'s', async () => {
+    // No batch in flight allowed: the reading thread checks every batch itself; one allowed: it checks
+    // those that find both workers busy, the workers the rest.
+    for (const inFlight of ['0', '1']) {
+      const run = await runAction({
+        action: 'validate-data',
+        workspace: ws,
+        inputs: { data: 'data.csv', schema: 'schema.yml', 'fail-on': 'never', 'profile-output': `l${inFlight}.json` },
+        env: { MLOPS_PARALLEL: '2', MLOPS_PARALLEL_MIN_BYTES: '0', MLOPS_DEBUG: '1', MLOPS_IN_FLIGHT: inFlight },
+      });
+      if (inFlight === '0') expect(run.stderr).toMatch(/this thread: 60\d{3} rows checked here/);
+      const { profile: _a, ...s } = serial.outputs;
+      const { profile: _b, ...l } = run.outputs;
+      expect(l).toEqual(s);
+      const key = (r: RunResult) => r.annotations.filter((a) => a.level !== 'debug').map((a) => `${a.level} ${a.properties.title} ${a.properties.line} ${a.message}`);
+      expect(key(run)).toEqual(key(serial));
+      const sp = JSON.parse(readFileSync(join(ws, 's.json'), 'utf8'));
+      const lp = JSON.parse(readFileSync(join(ws, `l${inFlight}.json`), 'utf8'));
+      for (const name of Object.keys(sp.columns)) {
+        expect(lp.columns[name].counts).toEqual(sp.columns[name].counts);
+        expect(lp.columns[name].distinct.hll).toEqual(sp.columns[name].distinct.hll);
+      }
+    }
   });
 
   it('the same outputs and the same annotations, in the same order', () => {
