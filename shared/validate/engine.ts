@@ -12,7 +12,7 @@ import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';
 import { chainRow, hashLatin1, hashRange } from './rowset';
 import { DuplicateFinder } from './duplicates';
-import { Interner } from './intern';
+import { Interner, UNTYPED } from './intern';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { ProfileBuilder, profileKindFor, type ColumnSink, type ReferenceColumn } from './profiling';
 import type { DatasetProfile, ProfileKind } from '../profile/profile';
@@ -79,7 +79,7 @@ export class ColumnState {
     readonly spec: ColumnSchema | undefined,
     readonly ref: ReferenceColumn | undefined,
     readonly isLabel: boolean,
-    kind: ProfileKind,
+    readonly kind: ProfileKind,
     profile: ProfileBuilder,
   ) {
     this.sink = profile.column(name, kind);
@@ -404,6 +404,10 @@ function checkColumn(
   const allowNan = spec?.['allow-nan'] ?? false;
   const textual = type === 'string' || type === 'category';
   const h = s.hash;
+  const interner = s.interner;
+  // A column that is not numeric repeats its values: each distinct text is typed once and kept typed
+  // (until its interner is full: a column of distinct timestamps stops trying).
+  const cache = raw !== undefined && s.kind !== 'numeric' && !interner.full;
 
   for (let r = 0; r < batch.length; r++) {
     // 1. Type the cell; hash it into its row. For a raw CSV cell nothing is allocated here.
@@ -413,6 +417,8 @@ function checkColumn(
     let st = 0;
     let en = 0;
     let rawRange = false;
+    /** The cell's text is the interner's, and interner.h1/h2 its profile hash. */
+    let interned = false;
     if (raw) {
       i = r * ncol + c;
       const flag = raw.flags[i];
@@ -424,7 +430,22 @@ function checkColumn(
         st = raw.starts[i]!;
         en = raw.ends[i]!;
         rawRange = true;
-        if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
+        if (cache) {
+          if (bytes) hashLatin1(bytes, st, en, h);
+          else hashRange(rtext, st, en, h);
+          const slot = interner.find(rtext, st, en, h[0]!);
+          if (slot >= 0 && interner.kinds[slot] !== UNTYPED) {
+            sn.kind = interner.kinds[slot] as Kind;
+            sn.num = interner.nums[slot]!;
+            text = interner.strings[slot]!;
+          } else {
+            if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
+            else sniffRange(rtext, st, en, sn);
+            // (a string interned untyped by another check stays so: typed again when seen again)
+            text = slot >= 0 ? interner.strings[slot]! : interner.add(rtext, st, en, h[0]!, sn.kind, sn.num);
+          }
+          interned = true;
+        } else if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
         else sniffRange(rtext, st, en, sn);
       }
     } else {
@@ -440,11 +461,12 @@ function checkColumn(
       if (s.isLabel) findings.add('label-null', 'error', s.name, 'a label on every row', 'null', example(batch, r, file));
       continue;
     }
-    if (rawRange) {
+    if (interned) {
+      // hashed above
+    } else if (rawRange) {
       if (bytes) hashLatin1(bytes, st, en, h);
       else hashRange(rtext, st, en, h);
-    }
-    else {
+    } else {
       text ??= typeof cell === 'string' ? cell : cellText(cell);
       hashRange(text, 0, text.length, h);
     }
@@ -467,11 +489,13 @@ function checkColumn(
     }
     if (textual || kind === KIND.string) {
       let t = text;
-      if (t !== undefined) col.addText(t);
+      if (interned) col.addTextHashed(t!, interner.h1, interner.h2);
+      else if (t !== undefined) col.addText(t);
       else if (rawRange) {
-        t = text = s.interner.get(rtext, st, en, h[0]!);
-        col.addTextHashed(t, s.interner.h1, s.interner.h2);
+        t = text = interner.get(rtext, st, en, h[0]!);
+        col.addTextHashed(t, interner.h1, interner.h2);
       } else col.addText((t = text = cellText(cell)));
+      t = t!;
       if (s.allowed && !s.allowed.has(t)) {
         findings.add('values', 'error', s.name, `one of ${[...s.allowed].slice(0, 8).join(', ')}${s.allowed.size > 8 ? ', …' : ''}`, `'${t}'`, example(batch, r, file, t));
       }
