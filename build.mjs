@@ -20,6 +20,7 @@ const entryPoints = Object.fromEntries([
   ['cli', 'cli/mlops.ts'],
   // Worker threads the actions and the CLI start (found next to them in dist/).
   ['validate-worker', 'shared/validate/worker.ts'],
+  ['validate-coordinator', 'shared/validate/coordinator.ts'],
   ['csv-worker', 'shared/data/csv-worker.ts'],
 ]);
 

@@ -45,6 +45,43 @@ describe('validate-data in parallel gives the serial result', () => {
     expect(serial.stderr).not.toMatch(/worker: \d+ rows/);
   });
 
+  it('on a coordinator thread (large files): the same outputs, data hash and annotations', async () => {
+    const run = await runAction({
+      action: 'validate-data',
+      workspace: ws,
+      inputs: { data: 'data.csv', schema: 'schema.yml', 'fail-on': 'never', 'profile-output': 'c.json' },
+      env: { MLOPS_PARALLEL: '1', MLOPS_PARALLEL_MIN_BYTES: '0', MLOPS_COORDINATOR_MIN_BYTES: '0', MLOPS_DEBUG: '1' },
+    });
+    expect(run.stderr).toMatch(/worker: \d+ rows/);
+    expect(run.stderr).toMatch(/coordinator thread: 60\d{3} rows/);
+    expect(parallel.stderr).not.toMatch(/coordinator thread/); // a small file: the pass on the main thread
+    const { profile: _a, ...s } = serial.outputs;
+    const { profile: _b, ...c } = run.outputs;
+    expect(c).toEqual(s); // data-hash included: the coordinator hashes the bytes it reads
+    const key = (r: RunResult) => r.annotations.filter((a) => a.level !== 'debug').map((a) => `${a.level} ${a.properties.title} ${a.properties.line} ${a.message}`);
+    expect(key(run)).toEqual(key(serial));
+    const sp = JSON.parse(readFileSync(join(ws, 's.json'), 'utf8'));
+    const cp = JSON.parse(readFileSync(join(ws, 'c.json'), 'utf8'));
+    expect(cp.rows).toBe(sp.rows);
+    for (const name of Object.keys(sp.columns)) expect(cp.columns[name].counts).toEqual(sp.columns[name].counts);
+  });
+
+  it('a malformed file read on the coordinator thread is an error at file:line, not a stack trace', async () => {
+    const lines = makeCsv(20_000).split('\n');
+    lines[15_000] = lines[15_000]!.split(',').slice(0, 3).join(','); // a short row on line 15001
+    writeFileSync(join(ws, 'ragged.csv'), lines.join('\n'));
+    const run = await runAction({
+      action: 'validate-data',
+      workspace: ws,
+      inputs: { data: 'ragged.csv' },
+      env: { MLOPS_PARALLEL: '1', MLOPS_PARALLEL_MIN_BYTES: '0', MLOPS_COORDINATOR_MIN_BYTES: '0' },
+    });
+    expect(run.exitCode).toBe(1);
+    const err = run.annotations.find((a) => a.level === 'error' && a.properties.file === 'ragged.csv');
+    expect(err?.properties.line).toBe('15001');
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
+
   it('the batches this thread checks itself (every worker busy) merge like a worker\'s', async () => {
     // No batch in flight allowed: the reading thread checks every batch itself; one allowed: it checks
     // those that find both workers busy, the workers the rest.
