@@ -25,7 +25,7 @@ describe('duplicate rows in bounded memory', () => {
         if (i > 10 && i % 997 === 0) rows.push(rows[i - 1 - (i % 7)]!);
         else rows.push([rnd(), rnd()]);
       }
-      // Fingerprints equal in the 52 sorted bits but not in all 64 are not duplicates.
+      // Fingerprints that differ in one bit (same partition, same lane 2) are not duplicates.
       rows.push([rows[5]![0] ^ (1 << 22), rows[5]![1]]);
       const tmp = mkdtempSync(join(tmpdir(), 'dup-test-'));
       const f = new DuplicateFinder(limit, tmp);
