@@ -23,7 +23,7 @@ import type { Cell, DatasetFile, RowBatch } from '../data/types';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
 import { fromThreadError, type ThreadError } from '../errors';
-import { mergeProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
+import { mergeParsedProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
 import { Findings, type Finding } from './findings';
 import { DuplicateFinder } from './duplicates';
 import {
@@ -303,7 +303,8 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
     }
     const withRows = parts.filter((p) => p.rows > 0);
     let profile = withRows[0]?.profile ?? parts[0]!.profile;
-    for (const p of withRows.slice(1)) profile = mergeProfiles(profile, p.profile);
+    // the parts are this pass's own profiles: merged without checking them again
+    for (const p of withRows.slice(1)) profile = mergeParsedProfiles(profile, p.profile);
     profile = { ...profile, createdAt: new Date().toISOString() };
     tableChecks(findings, plan, rows, mergeTallies(parts.map((p) => p.tallies)), profile, display);
     return { rows, columns, findings, profile };
