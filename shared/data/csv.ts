@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors';
+import { LITTLE_ENDIAN } from '../endian';
 import {
   ChunkDecoder,
   columnAt,
@@ -283,9 +284,10 @@ class CsvParser {
       return;
     }
     if (this.units.length < text.length) this.units = new Uint16Array(Math.max(text.length, 2 * this.units.length));
-    const b = Buffer.from(this.units.buffer, 0, 2 * text.length);
-    b.write(text, 0, 'utf16le');
-    this.codes = this.units;
+    const units = this.units;
+    if (LITTLE_ENDIAN) Buffer.from(units.buffer, 0, 2 * text.length).write(text, 0, 'utf16le');
+    else for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+    this.codes = units;
   }
 
   /** The unparsed tail of the text (the start of an incomplete record). */
