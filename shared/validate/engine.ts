@@ -7,7 +7,7 @@
 import type { Cell, DatasetFile, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
 import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
-import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffLatin1, sniffRange, type Kind } from '../schema/values';
+import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffLatin1, sniffRange, type Kind, type Sniffed } from '../schema/values';
 import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';
 import { chainRow, hashLatin1, hashRange } from './rowset';
@@ -373,6 +373,18 @@ function example(batch: Pick<RowBatch, 'firstRow' | 'lines'>, r: number, file: s
   return e;
 }
 
+/** Types the raw cell text[s, e): from the batch's bytes when it has them (an ASCII text). */
+function sniffRaw(bytes: Uint8Array | undefined, text: string, s: number, e: number, sn: Sniffed): void {
+  if (bytes) sniffLatin1(bytes, text, s, e, sn);
+  else sniffRange(text, s, e, sn);
+}
+
+/** Hashes the raw cell text[s, e) into out, the same either way: from the bytes when there are some. */
+function hashRaw(bytes: Uint8Array | undefined, text: string, s: number, e: number, out: Int32Array): void {
+  if (bytes) hashLatin1(bytes, s, e, out);
+  else hashRange(text, s, e, out);
+}
+
 const NULL_H1 = 0x9e3779b9 | 0;
 const NULL_H2 = 0x7f4a7c15 | 0;
 
@@ -431,22 +443,19 @@ function checkColumn(
         en = raw.ends[i]!;
         rawRange = true;
         if (cache) {
-          if (bytes) hashLatin1(bytes, st, en, h);
-          else hashRange(rtext, st, en, h);
+          hashRaw(bytes, rtext, st, en, h);
           const slot = interner.find(rtext, st, en, h[0]!);
           if (slot >= 0 && interner.kinds[slot] !== UNTYPED) {
             sn.kind = interner.kinds[slot] as Kind;
             sn.num = interner.nums[slot]!;
             text = interner.strings[slot]!;
           } else {
-            if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
-            else sniffRange(rtext, st, en, sn);
+            sniffRaw(bytes, rtext, st, en, sn);
             // (a string interned untyped by another check stays so: typed again when seen again)
             text = slot >= 0 ? interner.strings[slot]! : interner.add(rtext, st, en, h[0]!, sn.kind, sn.num);
           }
           interned = true;
-        } else if (bytes) sniffLatin1(bytes, rtext, st, en, sn);
-        else sniffRange(rtext, st, en, sn);
+        } else sniffRaw(bytes, rtext, st, en, sn);
       }
     } else {
       cell = values![r] ?? null;
@@ -463,10 +472,8 @@ function checkColumn(
     }
     if (interned) {
       // hashed above
-    } else if (rawRange) {
-      if (bytes) hashLatin1(bytes, st, en, h);
-      else hashRange(rtext, st, en, h);
-    } else {
+    } else if (rawRange) hashRaw(bytes, rtext, st, en, h);
+    else {
       text ??= typeof cell === 'string' ? cell : cellText(cell);
       hashRange(text, 0, text.length, h);
     }
