@@ -24,7 +24,7 @@ export const AHEAD = 4;
 /** What the worker is started with: the reader's options that are plain data. */
 export interface CsvWorkerData {
   file: string;
-  options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize'>;
+  options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize' | 'rawBytes'>;
   /** Whether to hash the bytes as they are read (ReadOptions.onFileHash). */
   hash: boolean;
 }
@@ -54,7 +54,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
   if (!script) throw new Error('dist/csv-worker.js is missing: run the build');
   const data: CsvWorkerData = {
     file,
-    options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize },
+    options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize, rawBytes: options.rawBytes },
     hash: options.onFileHash !== undefined,
   };
   const worker = new Worker(script, { workerData: data });
@@ -75,6 +75,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
   });
   let columns: string[] = [];
   let batches = 0;
+  let withBytes = 0;
   try {
     for (;;) {
       while (queue.length === 0 && !failure) await new Promise<void>((r) => (wake = r));
@@ -83,7 +84,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       if (!m) throw failure!;
       if (m.type === 'end') {
         if (m.sha256 !== undefined) options.onFileHash?.(file, m.sha256);
-        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file}${m.cpuMs === undefined ? '' : `, CPU ${m.cpuMs.toFixed(0)} ms`}\n`);
+        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread: ${batches} batches of ${file} (${withBytes} as ASCII bytes)${m.cpuMs === undefined ? '' : `, CPU ${m.cpuMs.toFixed(0)} ms`}\n`);
         return;
       }
       if (m.type === 'error') throw fromThreadError(m);
@@ -92,6 +93,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       // Room for one more batch on the way while the consumer works on this one.
       worker.postMessage('more');
       batches++;
+      if (m.raw.bytes) withBytes++;
       yield csvBatch(file, m.firstRow, m.length, columns, m.lines, m.raw);
     }
   } finally {

@@ -42,7 +42,7 @@ try {
     const lines = b.lines!;
     post(
       { type: 'batch', firstRow: b.firstRow, length: b.length, columns: first ? b.columns : undefined, lines, raw, bytesRead, totalBytes },
-      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer] as ArrayBuffer[],
+      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer, ...(raw.bytes ? [raw.bytes.buffer] : [])] as ArrayBuffer[],
     );
     first = false;
   }

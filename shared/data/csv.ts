@@ -134,7 +134,7 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
   try {
     const totalBytes = (await fh.stat()).size;
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
-    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool);
+    const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool, options.rawBytes === true);
     // Room for a carried record in front of a chunk (see below).
     const buf = Buffer.allocUnsafe(chunkSize + Math.min(CARRY_MAX, chunkSize >> 1));
     const decoder = new ChunkDecoder();
@@ -189,9 +189,11 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
             yield parser.takeBatch();
           }
           const rest = parser.rest();
-          if (text === piece && decoder.ascii && rest.length * 2 <= chunkSize && rest.length <= CARRY_MAX) {
-            // The text is these bytes read as Latin-1: carry the record's bytes over, so that the next
-            // text is one flat string (pending + piece makes a cons string, slower to scan).
+          if (decoder.ascii && rest.length <= piece.length && rest.length * 2 <= chunkSize && rest.length <= CARRY_MAX) {
+            // The record lies in this piece, which is these bytes read as Latin-1: carry its bytes over,
+            // so that the next text is one flat string (pending + piece makes a cons string, slower to
+            // scan) and has its bytes. (The piece, not the text: after a chunk of other characters the
+            // text starts with a carried string, and the next chunks must not go on carrying strings.)
             buf.copyWithin(0, textBytes - rest.length, textBytes);
             carry = rest.length;
             pending = '';
@@ -257,6 +259,7 @@ class CsvParser {
     private readonly totalBytes: number,
     readonly raw: boolean,
     private readonly pool?: BufferPool,
+    private readonly rawBytes = false,
   ) {
     this.delim = delimiter.charCodeAt(0);
     this.nullSet = new Set(nullValues);
@@ -314,6 +317,9 @@ class CsvParser {
         ends: pool ? copyInto(pool, Int32Array, this.ends, n) : this.ends.slice(0, n),
         flags: pool ? copyInto(pool, Uint8Array, this.flags, n) : this.flags.slice(0, n),
         escaped: this.escaped,
+        // The codes are the text's bytes when it is ASCII (setText), else its UTF-16 units. Copied with
+        // the Uint8Array constructor: the codes are a Buffer, whose slice() is a view of the read buffer.
+        bytes: this.rawBytes && this.codes instanceof Uint8Array ? new Uint8Array(this.codes.subarray(0, this.text.length)) : undefined,
       });
       this.firstRow += r;
       this.r = 0;

@@ -170,8 +170,9 @@ export interface ScoreStreamOptions {
 export function evaluateReadOptions(read: ReadOptions): ReadOptions {
   // CSV cells as ranges of the decoded text: the scorer parses numbers in place and slices only what a
   // string input needs; the batches' `values` (a string per cell of every column) are never made. A
-  // large file is read on a worker thread, so that reading overlaps scoring.
-  return { ...read, raw: true, thread: true };
+  // large file is read on a worker thread, so that reading overlaps scoring. An ASCII text comes as
+  // bytes too: the scorer's loops read those rather than charCodeAt.
+  return { ...read, raw: true, rawBytes: true, thread: true };
 }
 
 export async function scoreModels(

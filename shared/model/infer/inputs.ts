@@ -58,6 +58,9 @@ interface OneHotFeed {
   index: Map<string, number>;
   /** byLength[n]: the positions of the categories n characters long (for raw cells, compared in place). */
   byLength: (number[] | undefined)[];
+  /** Each category's characters as bytes when all are ASCII, else undefined (no ASCII cell can equal it). */
+  ascii: (Uint8Array | undefined)[];
+  words: Int32Array[];
   width: number;
   rank: 1 | 2;
 }
@@ -181,7 +184,9 @@ function oneHotFeed(model: LoadedModel, input: string): Pick<ColumnFeed, 'oneHot
   const index = new Map(o.categories.map((c, k) => [c, k]));
   const byLength: number[][] = [];
   o.categories.forEach((c, k) => (byLength[c.length] ??= []).push(k));
-  return { oneHot: { feed: o.feed, categories: o.categories, index, byLength, width: o.categories.length, rank: o.rank } };
+  const ascii = o.categories.map((c) => asciiBytes(c));
+  const words = ascii.map((b) => (b ? keyWords(b) : new Int32Array(0)));
+  return { oneHot: { feed: o.feed, categories: o.categories, index, byLength, ascii, words, width: o.categories.length, rank: o.rank } };
 }
 
 function planMatrix(model: LoadedModel, input: ValueSignature, columns: readonly string[], colIndex: Map<string, number>, options: InputOptions, file?: string): InputPlan {
@@ -311,8 +316,66 @@ function plainDecimal(text: string, s: number, e: number): number {
   return neg ? -v : v;
 }
 
+/** plainDecimal of the ASCII text `bytes` holds (RawCells.bytes). */
+function plainDecimalBytes(bytes: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const c0 = bytes[i]!;
+  const neg = c0 === 45;
+  if (neg || c0 === 43) i++;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < e; i++) {
+    const c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && frac < 0) frac = digits;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const v = frac < 0 || frac === digits ? m : m / POW10[digits - frac]!;
+  return neg ? -v : v;
+}
+
+/** A string's characters as bytes when every one is ASCII, else undefined. */
+export function asciiBytes(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Whether bytes[st, st + key.length) equals key; `dv` views bytes, `words` are key's first 4-byte words (little-endian). */
+export function bytesAt(bytes: Uint8Array, dv: DataView, st: number, key: Uint8Array, words: Int32Array): boolean {
+  const n = key.length;
+  let j = 0;
+  if (st + n <= bytes.length) for (let w = 0; w < words.length; w++, j += 4) if (dv.getInt32(st + j, true) !== words[w]) return false;
+  for (; j < n; j++) if (bytes[st + j] !== key[j]) return false;
+  return true;
+}
+
+/** key's whole 4-byte words, little-endian, for bytesAt. */
+export function keyWords(key: Uint8Array): Int32Array {
+  const dv = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  return Int32Array.from({ length: key.length >> 2 }, (_, w) => dv.getInt32(4 * w, true));
+}
+
 /** cellToFloat(rawCell(raw, i)), without making the string when the cell is a number or empty. */
 export function rawToFloat(raw: RawCells, i: number): number | undefined {
+  // Small enough to inline into the scorer's loops: a plain decimal in an ASCII text, else the rest.
+  const bytes = raw.bytes;
+  if (bytes !== undefined && raw.flags[i]! < CELL_ESCAPED) {
+    const v = plainDecimalBytes(bytes, raw.starts[i]!, raw.ends[i]!);
+    if (v === v) return v;
+  }
+  return rawToFloatSlow(raw, i);
+}
+
+function rawToFloatSlow(raw: RawCells, i: number): number | undefined {
   const f = raw.flags[i];
   if (f === CELL_NULL) return NaN;
   if (f === CELL_ESCAPED) return cellToFloat(raw.escaped.get(i)!);
@@ -334,7 +397,7 @@ export function rawToFloat(raw: RawCells, i: number): number | undefined {
  * categories of the cell's length, without making the string (a slice and a Map lookup took half of
  * evaluate's time for four categorical columns once onnxruntime no longer did it).
  */
-function rawCategory(raw: RawCells, i: number, oh: OneHotFeed): number {
+function rawCategory(raw: RawCells, i: number, oh: OneHotFeed, dv: DataView | undefined): number {
   const f = raw.flags[i];
   if (f === CELL_NULL) return oh.index.get('') ?? -1;
   if (f === CELL_ESCAPED) return oh.index.get(raw.escaped.get(i)!) ?? -1;
@@ -342,6 +405,15 @@ function rawCategory(raw: RawCells, i: number, oh: OneHotFeed): number {
   const len = raw.ends[i]! - st;
   const candidates = len < oh.byLength.length ? oh.byLength[len] : undefined;
   if (candidates === undefined) return -1;
+  const bytes = raw.bytes;
+  if (bytes !== undefined && dv !== undefined) {
+    for (let n = 0; n < candidates.length; n++) {
+      const k = candidates[n]!;
+      const key = oh.ascii[k];
+      if (key !== undefined && bytesAt(bytes, dv, st, key, oh.words[k]!)) return k;
+    }
+    return -1;
+  }
   const text = raw.text;
   const cats = oh.categories;
   for (let n = 0; n < candidates.length; n++) {
@@ -523,8 +595,9 @@ export function buildFeedsFor(plan: InputPlan, batch: RowBatch, start = 0, count
           const K = oh.width;
           const data = new Float32Array(rows * K);
           if (raw) {
+            const dv = raw.bytes ? new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength) : undefined;
             for (let i = 0, j = start * ncol + c; i < count; i++, j += ncol) {
-              const k = rawCategory(raw, j, oh);
+              const k = rawCategory(raw, j, oh, dv);
               if (k >= 0) data[i * K + k] = 1;
             }
           } else {

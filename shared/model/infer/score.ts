@@ -8,7 +8,7 @@ import { CELL_ESCAPED, CELL_NULL } from '../../data/csv';
 import type { Cell, RawCells, RowBatch } from '../../data/types';
 import { UserError } from '../../errors';
 import { sniffString, newSniffed, KIND } from '../../schema/values';
-import { buildFeedsFor, cellError, cellToFloat, planInputs, rawCell, rawToFloat, type InputOptions, type InputPlan } from './inputs';
+import { asciiBytes, buildFeedsFor, bytesAt, cellError, keyWords, cellToFloat, planInputs, rawCell, rawToFloat, type InputOptions, type InputPlan } from './inputs';
 import type { LoadedModel, Task } from './model';
 import { decodeOutputs, planOutputs, settleFromRun, type DecodeTarget, type OutputOptions, type OutputPlan } from './outputs';
 
@@ -215,6 +215,9 @@ function classOf(text: string, lookup: Map<string, number>, s: ReturnType<typeof
 class TargetCache {
   lookup: Map<string, number> | undefined;
   keys: string[] = [];
+  /** The keys as bytes (undefined for one that is not ASCII), for batches that have RawCells.bytes. */
+  keyBytes: (Uint8Array | undefined)[] = [];
+  keyWords: Int32Array[] = [];
   classes: number[] = [];
   memo = new Map<string, number>();
 
@@ -224,6 +227,8 @@ class TargetCache {
     // Scanning keys beats hashing only for a few; with many classes every text goes through the memo.
     const entries = lookup.size <= 32 ? [...lookup] : [];
     this.keys = entries.map((e) => e[0]);
+    this.keyBytes = this.keys.map((k) => asciiBytes(k));
+    this.keyWords = this.keyBytes.map((b) => (b ? keyWords(b) : new Int32Array(0)));
     this.classes = entries.map((e) => e[1]);
     this.memo = new Map();
   }
@@ -243,8 +248,10 @@ function classificationTargets(batch: RowBatch, column: number, lookup: Map<stri
   const raw = batch.raw;
   if (raw) {
     cache.use(lookup);
-    const { keys, classes, memo } = cache;
+    const { keys, keyBytes, keyWords: words, classes, memo } = cache;
     const text = raw.text;
+    const bytes = raw.bytes;
+    const dv = bytes ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
     const ncol = batch.columns.length;
     for (let r = 0, i = column; r < n; r++, i += ncol) {
       const f = raw.flags[i];
@@ -256,10 +263,20 @@ function classificationTargets(batch: RowBatch, column: number, lookup: Map<stri
         const st = raw.starts[i]!;
         const en = raw.ends[i]!;
         let k = -1;
-        for (let j = 0; j < keys.length; j++) {
-          if (rangeEquals(text, st, en, keys[j]!)) {
-            k = classes[j]!;
-            break;
+        if (bytes !== undefined && dv !== undefined) {
+          for (let j = 0; j < keyBytes.length; j++) {
+            const key = keyBytes[j];
+            if (key !== undefined && key.length === en - st && bytesAt(bytes, dv, st, key, words[j]!)) {
+              k = classes[j]!;
+              break;
+            }
+          }
+        } else {
+          for (let j = 0; j < keys.length; j++) {
+            if (rangeEquals(text, st, en, keys[j]!)) {
+              k = classes[j]!;
+              break;
+            }
           }
         }
         if (k >= 0) {

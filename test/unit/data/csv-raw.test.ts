@@ -100,3 +100,34 @@ describe('raw CSV cells: random dialect mixes', () => {
     expect(errors).toBeLessThan(100);
   });
 });
+
+describe('raw CSV cells with rawBytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'csv-raw-bytes-'));
+  // ASCII rows, then one with 'é' (its chunk has no bytes), then ASCII again; quoted cells throughout.
+  const lines = ['id,name,x'];
+  for (let i = 0; i < 300; i++) lines.push(i === 150 ? `${i},"caf\u00e9, au lait",1.5` : `${i},${i % 4 ? `n${i}` : `"q, ${i}"`},${i / 4}`);
+  const file = join(dir, 'mixed.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+
+  it('an ASCII batch carries its text as bytes, its own copy; a batch with other characters carries none', async () => {
+    const batches = [];
+    for await (const b of readCsv(file, { raw: true, rawBytes: true, chunkSize: 256 })) batches.push(b);
+    expect(batches.length).toBeGreaterThan(10);
+    const withBytes = batches.filter((b) => b.raw!.bytes !== undefined);
+    const without = batches.filter((b) => b.raw!.bytes === undefined);
+    // Read to the end first: the read buffer has been reused many times since, and the bytes must not see it.
+    for (const b of withBytes) {
+      const { text, bytes } = b.raw!;
+      expect(bytes!.length).toBe(text.length);
+      expect(Buffer.from(bytes!).toString('latin1')).toBe(text);
+      expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
+    }
+    // The chunk with 'é' has none (nor may the one after it, whose text starts with the carried-over record).
+    const nonAscii = batches.filter((b) => /[^\x00-\x7f]/.test(b.raw!.text));
+    expect(nonAscii.length).toBeGreaterThan(0);
+    for (const b of nonAscii) expect(without).toContain(b);
+    expect(withBytes.length).toBeGreaterThan(batches.length - 3);
+    // Not asked for: none.
+    for await (const b of readCsv(file, { raw: true, chunkSize: 256 })) expect(b.raw!.bytes).toBeUndefined();
+  });
+});

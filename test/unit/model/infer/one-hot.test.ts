@@ -87,6 +87,45 @@ describe('encodeOneHot', () => {
     }
   });
 
+  test('categories of every length, matched in the bytes of ASCII batches, score as the model scores them', async () => {
+    // The scorer compares an ASCII cell's bytes 4 at a time, then the rest one by one: categories of
+    // 1 to 13 characters, cells that share all but their last or first character, that extend a
+    // category, and the same cell quoted; a non-ASCII category that no ASCII cell can be.
+    const cats = ['a', 'ab', 'abc', 'abcd', 'abcde', 'month-to-month', 'one-year', 'two-year', 'credit card', 'bank transfer', 'électronique', 'abcdefgh', 'abcdefgi', 'bbcdefgh', 'x y z w v u t'];
+    const m = new ModelBuilder({ graphName: 'g', opsets: { '': 17, 'ai.onnx.ml': 3 }, producerVersion: '0.0.1' });
+    m.graph.addInput('c', 'string', ['N']);
+    m.graph.addFloatInitializer('w', cats.map((_, k) => 2 ** k), [cats.length, 1]);
+    m.graph.addNode('OneHotEncoder', ['c'], ['oh'], { cats_strings: attr.strings(cats), zeros: attr.int(1) }, { domain: 'ai.onnx.ml' });
+    m.graph.addNode('MatMul', ['oh', 'w'], ['score']);
+    m.graph.addOutput('score', 'float', ['N', 1]);
+    const bytes = m.encodeModel();
+    const plain = await loadModel(bytes);
+    const encoded = await loadModel(bytes, { encodeOneHot: true });
+    try {
+      expect([...encoded.oneHot.keys()]).toEqual(['c']);
+      const cells = [...cats, 'abcdefgj', 'abcdefg', 'abcdefghi', 'Abcd', 'abcD', 'month-to-montH', 'one-yeat', 'credit-card', 'x y z w v u s', 'electronique', '"abcde"', '"one-year"', 'zzzz', ''];
+      const lines = ['c'];
+      for (let i = 0; i < 6; i++) for (const c of cells) lines.push(c.includes(' ') ? `"${c}"` : c);
+      lines.push('abcdefgh'); // the file's last cell, with no line end after it
+      const file = await writeTemp(await tempDir(), 'cats.csv', lines.join('\n'));
+      const ascii = lines.filter((l) => l !== 'électronique').join('\n');
+      const asciiFile = await writeTemp(await tempDir(), 'cats-ascii.csv', ascii);
+      let withBytes = 0;
+      for (const f of [file, asciiFile]) {
+        for (const chunkSize of [64, 1 << 20]) {
+          for (const batch of await collect(readCsv(f, { raw: true, rawBytes: true, chunkSize }))) {
+            if (batch.raw!.bytes) withBytes++;
+            await expectSameOutputs(plain, encoded, batch);
+          }
+        }
+      }
+      expect(withBytes).toBeGreaterThan(10);
+    } finally {
+      await plain.release();
+      await encoded.release();
+    }
+  });
+
   test('the built-in fixture classifier scores the same from raw CSV batches and from values', async () => {
     const plain = await fixtureModel('per_column_classifier');
     const encoded = await fixtureModel('per_column_classifier', { encodeOneHot: true });

@@ -51,9 +51,12 @@ function rawOnly(b: RowBatch): RowBatch {
   }) as RowBatch;
 }
 
-/** Raw batches of the file in small chunks (so quoted cells and records straddle chunk ends). */
-function rawBatches(file: string, chunkSize = 97): AsyncGenerator<RowBatch> {
-  return readCsv(file, { raw: true, chunkSize });
+/**
+ * Raw batches of the file in small chunks (so quoted cells and records straddle chunk ends); with
+ * `rawBytes`, the ASCII ones carry their bytes, which the scorer then reads instead of the text.
+ */
+function rawBatches(file: string, chunkSize = 97, rawBytes = false): AsyncGenerator<RowBatch> {
+  return readCsv(file, { raw: true, chunkSize, rawBytes });
 }
 
 /** Bit-exact equality of two tensors (NaN payloads and -0 included). */
@@ -104,10 +107,14 @@ const MATRIX_PLAN = (type: 'float32' | 'float64'): InputPlan => ({
 // As in every caller, onnxruntime is loaded (by loadModel) before tensors are built.
 beforeAll(() => loadOrt());
 describe('raw CSV cells feed the same tensors as their values', () => {
-  test('numbers (NaN for empty, null markers and blanks), strings, quoted cells with doubled quotes, integers, booleans', async () => {
+  test.each([false, true])('numbers (NaN for empty, null markers and blanks), strings, quoted cells with doubled quotes, integers, booleans (rawBytes %s)', async (rawBytes) => {
     const file = await trickyCsv();
-    const batches = await collect(rawBatches(file));
+    const batches = await collect(rawBatches(file, 97, rawBytes));
     expect(batches.length).toBeGreaterThan(5);
+    // With rawBytes both kinds of batch are there: ASCII ones (bytes) and those with 'café' or '日本' (text).
+    const ascii = batches.filter((b) => b.raw!.bytes !== undefined).length;
+    if (rawBytes) expect([ascii > 3, ascii < batches.length - 3]).toEqual([true, true]);
+    else expect(ascii).toBe(0);
     for (const plan of [COLUMN_PLAN, MATRIX_PLAN('float32'), MATRIX_PLAN('float64')]) {
       for (const b of batches) {
         const fromRaw = buildFeedsFor(plan, rawOnly(b));
@@ -131,7 +138,7 @@ describe('raw CSV cells feed the same tensors as their values', () => {
     expect((one['color']!.data as string[]).slice(0, 13)).toEqual(['red', '', '', 'a,b', 'say "hi"', 'café', '日本', '', '  padded  ', 'multi\nline', '', 'blue', '"']);
   });
 
-  test('plain decimals of up to 15 digits and beyond read as Number() reads them, bit for bit', async () => {
+  test.each([false, true])('plain decimals of up to 15 digits and beyond read as Number() reads them, bit for bit (rawBytes %s)', async (rawBytes) => {
     // rawToFloat reads [+-]digits[.digits] of at most 15 digits itself (one exact division); longer
     // ones take the general path. Either way a float64 input must hold Number()'s double.
     let seed = 12345;
@@ -148,7 +155,10 @@ describe('raw CSV cells feed the same tensors as their values', () => {
     const file = await writeTemp(await tempDir(), 'decimals.csv', `x\n${texts.join('\n')}\n`);
     const plan: InputPlan = { kind: 'columns', feeds: [{ input: 'x', type: 'float64', column2d: false, column: 0, columnName: 'x' }], fixedRows: undefined };
     const got: number[] = [];
-    for (const b of await collect(readCsv(file, { raw: true }))) got.push(...(buildFeedsFor(plan, rawOnly(b))['x']!.data as Float64Array));
+    for (const b of await collect(readCsv(file, { raw: true, rawBytes }))) {
+      expect(b.raw!.bytes !== undefined).toBe(rawBytes);
+      got.push(...(buildFeedsFor(plan, rawOnly(b))['x']!.data as Float64Array));
+    }
     expect(got.length).toBe(texts.length);
     const wrong = texts.filter((t, i) => !Object.is(got[i], Number(t)));
     expect(wrong).toEqual([]);
@@ -196,6 +206,10 @@ describe('raw CSV batches score as their values do', () => {
       expect(strip(r)).toEqual(strip(await valueScorer.run(asValues(b))));
       raws.push(r);
     }
+    // The same from the ASCII batches' bytes.
+    const withBytes = await collect(rawBatches(file, 97, true));
+    expect(withBytes.some((b) => b.raw!.bytes)).toBe(true);
+    for (const [i, b] of withBytes.entries()) expect(strip(await rawScorer.run(rawOnly(b)))).toEqual(strip(raws[i]!));
     // Targets as a plain read of the whole file gives them.
     const plain = flatten(await collect(createScorerBatches(m, options, readCsv(file))));
     const fromRaw = flatten(raws);
@@ -213,12 +227,14 @@ describe('raw CSV batches score as their values do', () => {
     else expect(scored.target).toBeUndefined();
   });
 
-  test('label_probs_int: "1.0", "true", quoted "0" find their classes from the ranges', async () => {
-    const file = await writeTemp(await tempDir(), 'y.csv', 'f_a,f_b,f_c,y\n0,0,0,1.0\n0,0,0,true\n0,0,0,"0"\n0,0,0,2\n0,0,0,\n0,0,0,1\n0,0,0,1.0\n');
+  test.each([false, true])('label_probs_int: "1.0", "true", quoted "0" find their classes from the ranges (rawBytes %s)', async (rawBytes) => {
+    const file = await writeTemp(await tempDir(), 'y.csv', 'f_a,f_b,f_c,y\n0,0,0,1.0\n0,0,0,true\n0,0,0,"0"\n0,0,0,2\n0,0,0,\n0,0,0,1\n0,0,0,1.0\n0,0,0,10\n0,0,0,1\n');
     const m = await fixtureModel('label_probs_int');
-    const [b] = await collect(readCsv(file, { raw: true }));
+    const [b] = await collect(readCsv(file, { raw: true, rawBytes }));
+    expect(b!.raw!.bytes !== undefined).toBe(rawBytes);
     const s = await createScorer(m, { target: 'y' }).run(rawOnly(b!));
-    expect(s.task === 'classification' && [...s.targetIndex!]).toEqual([1, 1, 0, -1, -1, 1, 1]);
+    // "10" starts with class "1" and is not it; the last cell ends the file's text.
+    expect(s.task === 'classification' && [...s.targetIndex!]).toEqual([1, 1, 0, -1, -1, 1, 1, -1, 1]);
   });
 
   test('evaluate: the same metrics, skipped rows and slices from raw batches as from values', async () => {
@@ -240,6 +256,8 @@ describe('raw CSV batches score as their values do', () => {
       const fromRaw = await scoreStream(raws.map(rawOnly), { candidate: m, baseline: m }, { target, sliceBy: 'color', bootstrap: { resamples: 20, metrics: ['accuracy', 'rmse'] } });
       const fromValues = await scoreStream(raws.map(asValues), { candidate: m, baseline: m }, { target, sliceBy: 'color', bootstrap: { resamples: 20, metrics: ['accuracy', 'rmse'] } });
       expect(fromRaw).toEqual(fromValues);
+      const withBytes = (await collect(rawBatches(file, 97, true))).map(rawOnly);
+      expect(await scoreStream(withBytes, { candidate: m, baseline: m }, { target, sliceBy: 'color', bootstrap: { resamples: 20, metrics: ['accuracy', 'rmse'] } })).toEqual(fromValues);
       expect(fromRaw.rows).toBe(FLOATS.length * 2);
       if (name === 'per_column_classifier') {
         // '', NA and "" are missing labels; fish and c"at are unknown.
