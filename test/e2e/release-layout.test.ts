@@ -2,7 +2,7 @@
 // and dist/, with onnxruntime's native addon inside dist/bin) copied to an empty folder with no
 // node_modules, run by Node 24 exactly as the runner runs it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runAction } from './harness';
@@ -30,6 +30,13 @@ describe('the release layout runs without node_modules', () => {
     expect(existsSync(join(release, 'node_modules'))).toBe(false);
     expect(existsSync(join(release, 'dist/bin/napi-v6/linux/x64/onnxruntime_binding.node'))).toBe(true);
     console.log(`release layout: ${(sizeOf(release) / 1e6).toFixed(1)} MB (dist JS ${(sizeOf(join(release, 'dist')) / 1e6 - sizeOf(join(release, 'dist/bin')) / 1e6).toFixed(1)} MB, onnxruntime ${(sizeOf(join(release, 'dist/bin')) / 1e6).toFixed(1)} MB)`);
+  });
+
+  it("bundles zod's English messages only (build.mjs leaves its other locales out)", () => {
+    const js = readdirSync(join(release, 'dist')).filter((f) => f.endsWith('.js'));
+    const locales = new Set<string>();
+    for (const f of js) for (const m of readFileSync(join(release, 'dist', f), 'utf8').matchAll(/^\/\/ node_modules\/zod\/v4\/locales\/(\w+)\.js$/gm)) locales.add(m[1]!);
+    expect([...locales]).toEqual(['en']);
   });
 
   it('train, evaluate (onnxruntime, a reader thread) and validate-data (worker threads) run from it', async () => {
