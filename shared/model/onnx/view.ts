@@ -1,6 +1,6 @@
 /**
- * A partial decoding of ONNX models, for reading (and editing the graph of) large ones: the schema of
- * proto.ts (ONNX's onnx.proto through protobufjs) in which the bulky fields stay encoded: each node's
+ * A partial decoding of ONNX models, for reading (and editing the graph of) large ones: ONNX's schema
+ * (descriptor.generated.ts, read by wire.ts) in which the bulky fields stay encoded: each node's
  * attributes, the graph's initializers, training info and functions are the bytes of their messages
  * (views into the model's bytes, not copies). A random forest exported by skl2onnx carries millions
  * of values in its node attributes; `decodeModel` turns every one into a JavaScript number (seconds and
@@ -8,10 +8,11 @@
  * (`attributeName`, `decodeAttribute`), and a view encodes back into a model in which those parts are
  * the same bytes.
  */
-import protobuf from 'protobufjs/light';
+import type { INamespace } from 'protobufjs/light';
 import { ONNX_PROTO_DESCRIPTOR } from './descriptor.generated';
-import { decodeMessage, encodeMessage, onnxModelType, onnxRoot } from './proto';
+import { OnnxDecodeError } from './proto';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from './proto';
+import { decodeWire, encodeWire, messageSpecs, WireError, type MessageSpec } from './wire';
 
 export interface NodeView extends Omit<NodeProto, 'attribute'> {
   /** Each AttributeProto, encoded. */
@@ -48,61 +49,64 @@ interface MessageJson {
 /** The part of the ONNX descriptor's shape read here: the messages of package `onnx`. */
 type OnnxDescriptorJson = { nested: { onnx: { nested: Record<string, MessageJson> } } };
 
-/** A copy of the ONNX descriptor with `edit` applied to the named messages of package `onnx`. */
-function variantRoot(edit: Record<string, (m: MessageJson) => void>): protobuf.Root {
-  const descriptor = structuredClone(ONNX_PROTO_DESCRIPTOR) as OnnxDescriptorJson;
-  for (const [name, f] of Object.entries(edit)) {
-    const message = descriptor.nested.onnx.nested[name];
-    if (!message) throw new Error(`onnx.${name} is not in the schema`);
-    f(message);
+let specs: Map<string, MessageSpec> | undefined;
+
+/**
+ * The view's message types: the ONNX schema with the OPAQUE fields made `repeated bytes`, read by
+ * wire.ts (protobufjs would generate code for each type first: most of a small model's load time).
+ */
+function viewSpec(name: 'ModelProto' | 'AttributeProto' | 'TensorProto'): MessageSpec {
+  if (!specs) {
+    const descriptor = structuredClone(ONNX_PROTO_DESCRIPTOR) as OnnxDescriptorJson;
+    for (const [message, fields] of Object.entries(OPAQUE)) {
+      const m = descriptor.nested.onnx.nested[message];
+      if (!m) throw new Error(`onnx.${message} is not in the schema`);
+      for (const f of fields) {
+        const field = m.fields[f];
+        if (!field || field.rule !== 'repeated') throw new Error(`onnx.${message}.${f} is not a repeated field of the schema`);
+        m.fields[f] = { rule: 'repeated', type: 'bytes', id: field.id };
+      }
+    }
+    specs = messageSpecs(descriptor as unknown as INamespace);
   }
-  return onnxRoot(descriptor as protobuf.INamespace);
+  return specs.get(`onnx.${name}`)!;
 }
 
-let viewModelType: protobuf.Type | undefined;
-let attributeType: protobuf.Type | undefined;
-let tensorType: protobuf.Type | undefined;
-
-function viewType(): protobuf.Type {
-  viewModelType ??= variantRoot(
-    Object.fromEntries(
-      Object.entries(OPAQUE).map(([name, fields]) => [
-        name,
-        (m: MessageJson) => {
-          for (const f of fields) {
-            const field = m.fields[f];
-            if (!field || field.rule !== 'repeated') throw new Error(`onnx.${name}.${f} is not a repeated field of the schema`);
-            m.fields[f] = { rule: 'repeated', type: 'bytes', id: field.id };
-          }
-        },
-      ]),
-    ),
-  ).lookupType('onnx.ModelProto');
-  return viewModelType;
+function decode<T>(spec: MessageSpec, bytes: Uint8Array): T {
+  try {
+    return decodeWire<T>(spec, bytes);
+  } catch (e) {
+    if (e instanceof WireError) throw new OnnxDecodeError(e.message);
+    throw e;
+  }
 }
 
 /** Decode a model with its bulky parts left encoded (see above). Throws OnnxDecodeError. */
 export function decodeModelView(bytes: Uint8Array): ModelView {
-  return decodeMessage<ModelView>(viewType(), bytes);
+  return decode<ModelView>(viewSpec('ModelProto'), bytes);
 }
 
 /** Serialize a (possibly edited) view. Throws if the object does not fit the schema. */
 export function encodeModelView(model: ModelView): Uint8Array {
-  return encodeMessage(viewType(), model);
+  try {
+    return encodeWire(viewSpec('ModelProto'), model);
+  } catch (e) {
+    if (e instanceof WireError) throw new Error(`invalid ONNX ModelProto: ${e.message}`);
+    throw e;
+  }
 }
 
-const nameOnlyTypes = new Map<string, protobuf.Type>();
+const nameOnly = new Map<string, MessageSpec>();
 
 /** The `name` field of an encoded onnx.<message>, without decoding the rest. Throws OnnxDecodeError. */
 function nameOf(message: 'AttributeProto' | 'TensorProto', bytes: Uint8Array): string {
-  let type = nameOnlyTypes.get(message);
-  if (!type) {
-    // A one-field type with the schema's `name` field: no copy of the whole schema to load (~2.5 ms each).
-    const name = (ONNX_PROTO_DESCRIPTOR as unknown as OnnxDescriptorJson).nested.onnx.nested[message]!.fields['name']!;
-    type = new protobuf.Type(message).add(new protobuf.Field('name', name.id, name.type));
-    nameOnlyTypes.set(message, type);
+  let spec = nameOnly.get(message);
+  if (!spec) {
+    const field = viewSpec(message).fields.find((f) => f.name === 'name')!;
+    spec = { name: `onnx.${message}`, fields: [field], byId: new Map([[field.id, field]]) };
+    nameOnly.set(message, spec);
   }
-  return decodeMessage<{ name?: string }>(type, bytes).name ?? '';
+  return decode<{ name?: string }>(spec, bytes).name ?? '';
 }
 
 /** The name of an encoded AttributeProto, without decoding its values. Throws OnnxDecodeError. */
@@ -110,10 +114,12 @@ export function attributeName(bytes: Uint8Array): string {
   return nameOf('AttributeProto', bytes);
 }
 
-/** An encoded AttributeProto, decoded. Throws OnnxDecodeError. */
+/**
+ * An encoded AttributeProto, decoded. Throws OnnxDecodeError. In the view's schema: the same message,
+ * except that a graph attribute (`g`, `graphs`: an If's or Loop's body) is a GraphView.
+ */
 export function decodeAttribute(bytes: Uint8Array): AttributeProto {
-  attributeType ??= onnxModelType().root.lookupType('onnx.AttributeProto');
-  return decodeMessage<AttributeProto>(attributeType, bytes);
+  return decode<AttributeProto>(viewSpec('AttributeProto'), bytes);
 }
 
 /** The name of an encoded TensorProto (an initializer), without decoding its values. Throws OnnxDecodeError. */
@@ -123,6 +129,5 @@ export function tensorName(bytes: Uint8Array): string {
 
 /** An encoded TensorProto, decoded. Throws OnnxDecodeError. */
 export function decodeTensor(bytes: Uint8Array): TensorProto {
-  tensorType ??= onnxModelType().root.lookupType('onnx.TensorProto');
-  return decodeMessage<TensorProto>(tensorType, bytes);
+  return decode<TensorProto>(viewSpec('TensorProto'), bytes);
 }
