@@ -6,6 +6,8 @@
  *   mlops demo                             run the loop on bundled sample data
  */
 // Only what every command needs is imported here; each command's code is loaded when it runs (commands.ts).
+// First, before those load: evaluate's reader thread (prestart.ts).
+import './prestart';
 import { runLocally, colors } from '../shared/runtime/local';
 import type { AnyActionSpec } from '../shared/runtime/context';
 import { isUserError } from '../shared/errors';

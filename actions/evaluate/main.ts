@@ -1,5 +1,10 @@
 // The evaluate action: wiring only. All logic is in shared/evaluate.
-import { runOnGitHub } from '../../shared/runtime/github-runner';
-import { evaluateSpec } from '../../shared/evaluate/action';
+import { resolve } from 'node:path';
+import { prestartCsvReader } from '../../shared/data/csv-thread';
+
+// A large CSV file's reader thread boots while the action's code loads (see prestartCsvReader).
+prestartCsvReader(resolve(process.env.GITHUB_WORKSPACE || process.cwd(), process.env.INPUT_DATA ?? ''));
+const { runOnGitHub } = await import('../../shared/runtime/github-runner');
+const { evaluateSpec } = await import('../../shared/evaluate/action');
 
 await runOnGitHub(evaluateSpec);

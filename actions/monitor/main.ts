@@ -1,5 +1,10 @@
 // The monitor action: wiring only. All logic is in shared/monitor.
-import { runOnGitHub } from '../../shared/runtime/github-runner';
-import { monitorSpec } from '../../shared/monitor/action';
+import { resolve } from 'node:path';
+import { prestartCsvReader } from '../../shared/data/csv-thread';
+
+// A large CSV file's reader thread boots while the action's code loads (see prestartCsvReader).
+prestartCsvReader(resolve(process.env.GITHUB_WORKSPACE || process.cwd(), process.env.INPUT_DATA ?? ''));
+const { runOnGitHub } = await import('../../shared/runtime/github-runner');
+const { monitorSpec } = await import('../../shared/monitor/action');
 
 await runOnGitHub(monitorSpec);

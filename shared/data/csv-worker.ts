@@ -6,10 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toThreadError } from '../errors';
 import { readCsv } from './csv';
-import { AHEAD, type CsvWorkerData, type FromCsvWorker } from './csv-thread';
+import { AHEAD, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker } from './csv-thread';
 
 const port = parentPort!;
-const { file, options, hash } = workerData as CsvWorkerData;
+// Started ahead of its file (prestartCsvReader): the job is the first message.
+const { file, options, hash } =
+  (workerData as CsvWorkerData | null) ?? (await new Promise<CsvWorkerData>((resolve) => port.once('message', (m: CsvWorkerStart) => resolve(m.start))));
 let credit = AHEAD;
 let wake: (() => void) | undefined;
 port.on('message', () => {

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runAction, type RunResult } from './harness';
+import { spawnSync } from 'node:child_process';
+import { NODE24, ROOT, runAction, type RunResult } from './harness';
 
 const THREAD = { MLOPS_READ_THREAD_MIN_BYTES: '0', MLOPS_DEBUG: '1' };
 const MAIN = { MLOPS_READ_THREAD: 'off', MLOPS_DEBUG: '1' };
@@ -48,8 +49,9 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     const [main, thread] = [await evaluate('big.csv', MAIN), await evaluate('big.csv', THREAD)];
     expect(main.exitCode, main.stdout + main.stderr).toBe(0);
     expect(thread.exitCode, thread.stdout + thread.stderr).toBe(0);
-    // The batches' text came as bytes too (the file is ASCII): the scorer read those.
-    expect(thread.stderr).toMatch(/csv reader thread: ([4-9]) batches of .*big\.csv \(\1 as ASCII bytes\), CPU \d+ ms/);
+    // The thread was started as the action began (before its code loaded), and the batches' text came
+    // as bytes too (the file is ASCII): the scorer read those.
+    expect(thread.stderr).toMatch(/csv reader thread \(started \d+ ms before it was needed\): ([4-9]) batches of .*big\.csv \(\1 as ASCII bytes\), CPU \d+ ms/);
     // The account bench/evaluate reads (Node 24 has per-thread CPU times): every row scored, the wait for batches.
     expect(thread.stderr).toMatch(new RegExp(`scoring: ${rows} rows in [4-9] batches, \\d+ ms; waited \\d+ ms for batches; this thread's CPU \\d+ ms`));
     expect(main.stderr).not.toMatch(/csv reader thread/);
@@ -60,6 +62,28 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     const dataHash = (r: RunResult) => JSON.parse(readFileSync(join(ws, r.outputs.evaluation!), 'utf8')).data.hash;
     expect(dataHash(thread)).toBe(`sha256:${createHash('sha256').update(readFileSync(join(ws, 'big.csv'))).digest('hex')}`);
     expect(dataHash(main)).toBe(dataHash(thread));
+  });
+
+  it('the CLI starts the thread early too; a glob starts it when read, and an early thread left unused does not hold the process', async () => {
+    const cli = (args: string[], env: Record<string, string>) =>
+      spawnSync(NODE24, [join(ROOT, 'dist/cli.js'), 'evaluate', '--model', model, '--target', 'churned', '--model-name', 'churn', '--baseline', 'none', '--output-dir', 'out', ...args], {
+        cwd: ws,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, ...env, CI: 'true' },
+      });
+    const early = cli(['--data', 'big.csv'], THREAD);
+    expect(early.status, early.stderr).toBe(0);
+    expect(early.stderr).toMatch(/csv reader thread \(started \d+ ms before it was needed\): [4-9] batches of/);
+    const glob = cli(['--data=big*.csv'], THREAD);
+    expect(glob.status, glob.stderr).toBe(0);
+    expect(glob.stderr).toMatch(/csv reader thread: [4-9] batches of/);
+    // Read as JSON Lines (not by the CSV thread, which stays unused): a clear error, and the process ends.
+    const unused = cli(['--data', 'big.csv', '--format', 'jsonl'], THREAD);
+    expect(unused.error).toBeUndefined();
+    expect(unused.status).toBe(1);
+    expect(unused.stderr).toMatch(/big\.csv.*line 1/);
+    expect(unused.stderr).not.toMatch(/csv reader thread/);
   });
 
   it('a ragged row near the end: the same error, at the same line', async () => {
