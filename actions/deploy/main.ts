@@ -1,5 +1,9 @@
 // The deploy action: wiring only. All logic is in shared/deploy.
-import { runOnGitHub } from '../../shared/runtime/github-runner';
-import { deploySpec } from '../../shared/deploy/action';
+// Its code is loaded with dynamic imports after Node's compile cache is on (see compile-cache.ts).
+import { enableCompileCache } from '../../shared/runtime/compile-cache';
+
+enableCompileCache();
+const { runOnGitHub } = await import('../../shared/runtime/github-runner');
+const { deploySpec } = await import('../../shared/deploy/action');
 
 await runOnGitHub(deploySpec);

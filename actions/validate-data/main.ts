@@ -1,5 +1,9 @@
 // The validate-data action: wiring only. All logic is in shared/validate.
-import { runOnGitHub } from '../../shared/runtime/github-runner';
-import { validateDataSpec } from '../../shared/validate/action';
+// Its code is loaded with dynamic imports after Node's compile cache is on (see compile-cache.ts).
+import { enableCompileCache } from '../../shared/runtime/compile-cache';
+
+enableCompileCache();
+const { runOnGitHub } = await import('../../shared/runtime/github-runner');
+const { validateDataSpec } = await import('../../shared/validate/action');
 
 await runOnGitHub(validateDataSpec);

@@ -57,4 +57,16 @@ describe('the release layout runs without node_modules', () => {
     expect(validate.exitCode, validate.stdout + validate.stderr).toBe(0);
     expect(validate.stderr).toMatch(/worker: \d+ rows/);
   });
+
+  it("turns on Node's compile cache, in the temporary directory, unless NODE_DISABLE_COMPILE_CACHE is set", async () => {
+    const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : []);
+    for (const disable of [false, true]) {
+      const tmp = mkdtempSync(join(tmpdir(), 'tmp-cache-'));
+      const r = await runAction({ root: release, action: 'validate-data', workspace: ws, inputs: { data: 'train.csv' }, env: { TMPDIR: tmp, ...(disable ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}) } });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const cached = files(join(tmp, 'node-compile-cache'));
+      if (disable) expect(cached).toEqual([]);
+      else expect(cached.length).toBeGreaterThan(3);
+    }
+  });
 });
