@@ -27,7 +27,7 @@
  * millions of rows, and they do not depend on how the rows were split into batches.
  */
 import { CompensatedSum, GrowableFloat64, GrowableInt32 } from './buffers';
-import { rankColumn, rankMetrics, scoreGroups, type RankResult, type ScoreGroups } from './ranking';
+import { rankColumn, rankMetrics, RankKeys, scoreGroups, type RankResult, type ScoreGroups } from './ranking';
 import type { ClassificationMetrics, PerClass } from './types';
 
 /** numpy.finfo(numpy.float64).eps: sklearn 1.2's `log_loss(eps='auto')` for float64 probabilities. */
@@ -61,6 +61,8 @@ export class ClassificationAccumulator {
   private readonly proba = new GrowableFloat64();
   private readonly rowLogLoss = new GrowableFloat64();
   private readonly rowBrier = new GrowableFloat64();
+  /** Two classes: the positive-class scores' sort keys, made batch by batch for finish (see RankKeys). */
+  private readonly rankKeys: RankKeys | undefined;
   /** rows whose probabilities do not sum to 1 within numpy.allclose tolerance */
   private offUnitRows = 0;
   private hasProba: boolean | undefined;
@@ -70,6 +72,7 @@ export class ClassificationAccumulator {
     checkClasses(classes);
     this.classes = Object.freeze([...classes]);
     this.k = classes.length;
+    this.rankKeys = this.k === 2 ? new RankKeys() : undefined;
   }
 
   get count(): number {
@@ -102,7 +105,10 @@ export class ClassificationAccumulator {
     this.proba.length += n * k;
     const ll = this.rowLogLoss.reserve(n);
     const br = this.rowBrier.reserve(n);
-    if (k === 2) this.offUnitRows += binaryRowTerms(yTrue, proba, n, ll, br, base);
+    if (k === 2) {
+      this.offUnitRows += binaryRowTerms(yTrue, proba, n, ll, br, base);
+      this.rankKeys!.add(proba, n, 2, 1, yTrue, 1);
+    }
     else this.offUnitRows += rowTerms(yTrue, proba, n, k, ll, br, base);
     this.rowLogLoss.length += n;
     this.rowBrier.length += n;
@@ -119,6 +125,7 @@ export class ClassificationAccumulator {
         this.hasProba ? this.rowLogLoss.view() : null,
         this.hasProba ? this.rowBrier.view() : null,
         this.offUnitRows,
+        this.hasProba ? this.rankKeys : undefined,
       );
     }
     return this.snapshot;
@@ -233,6 +240,8 @@ export class ClassificationData {
     readonly rowLogLoss: Float64Array | null,
     readonly rowBrier: Float64Array | null,
     readonly offUnitRows: number,
+    /** Two classes: the accumulator's sort keys of the positive-class scores, when they cover these rows. */
+    private readonly binaryKeys?: RankKeys,
   ) {
     this.k = classes.length;
     this.n = yTrue.length;
@@ -257,7 +266,9 @@ export class ClassificationData {
   private rank(c: number, weights: Int32Array | null, want: { auc: boolean; ap: boolean }): RankResult {
     if (weights === null && this.groups[c] === undefined) {
       if (!this.proba) throw new Error('no probabilities');
-      return rankColumn(this.proba, this.n, this.k, c, this.yTrue, c, want);
+      const keys = this.binaryKeys;
+      const prepared = c === 1 && keys !== undefined && keys.length === this.n ? keys.rank(want) : undefined;
+      return prepared ?? rankColumn(this.proba, this.n, this.k, c, this.yTrue, c, want);
     }
     return rankMetrics(this.scoreGroups(c), this.yTrue, c, weights, want);
   }

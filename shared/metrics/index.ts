@@ -9,7 +9,7 @@ export { RegressionAccumulator, RegressionData, MAPE_EPS, checkRegressionBatch }
 export { bootstrapIntervals, quantile, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, type BootstrapOptions } from './bootstrap';
 export { ClassificationSlices, RegressionSlices, DEFAULT_MAX_SLICES, OTHER_KEYS_CAP, type SliceKey, type SliceOptions } from './slices';
 export { MetricsRng } from './rng';
-export { argsortDescending, scoreGroups, rankMetrics, rankColumn, type ScoreGroups, type RankResult } from './ranking';
+export { argsortDescending, scoreGroups, rankMetrics, rankColumn, RankKeys, type ScoreGroups, type RankResult } from './ranking';
 
 import { ClassificationAccumulator } from './classification';
 import { RegressionAccumulator } from './regression';

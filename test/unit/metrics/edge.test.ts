@@ -13,6 +13,7 @@ import {
   isMetricName,
   argsortDescending,
   rankColumn,
+  RankKeys,
   rankMetrics,
   regressionMetrics,
   scalarMetrics,
@@ -251,6 +252,45 @@ describe('rank metrics', () => {
     // one class only, and no rows
     expect(rankColumn(new Float64Array([0.5, 0.25]), 2, 1, 0, new Int32Array([1, 1]), 1)).toEqual({ positives: 2, negatives: 0, rocAuc: undefined, averagePrecision: 1 });
     expect(rankColumn(new Float64Array(0), 0, 1, 0, new Int32Array(0), 1)).toEqual({ positives: 0, negatives: 0, rocAuc: undefined, averagePrecision: undefined });
+  });
+
+  it('RankKeys made batch by batch, and the accumulator that uses them, give rankColumn\'s numbers', () => {
+    const rng = new MetricsRng(5);
+    const n = 4000;
+    // Binary probabilities as a model returns them (float32), with ties, and 0 and 1 among them.
+    const proba = new Float64Array(2 * n);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p1 = i < 3 ? [0, 1, 0.5][i]! : Math.fround(i % 5 === 0 ? Math.round(rng.nextFloat() * 10) / 10 : rng.nextFloat());
+      proba[2 * i + 1] = p1;
+      proba[2 * i] = Math.fround(1 - p1);
+      y[i] = rng.nextFloat() < p1 ? 1 : 0;
+    }
+    const whole = rankColumn(proba, n, 2, 1, y, 1);
+    const keys = new RankKeys();
+    for (let b = 0; b < n; b += 333) keys.add(proba.subarray(2 * b), Math.min(333, n - b), 2, 1, y.subarray(b), 1);
+    expect(keys.length).toBe(n);
+    expect(keys.rank({ auc: true, ap: true })).toEqual(whole);
+    // rank() leaves the keys as they were: again, and after more rows.
+    expect(keys.rank({ auc: true, ap: true })).toEqual(whole);
+    // Through the accumulator: the same AUC and AP as the general path over the same rows.
+    const acc = new ClassificationAccumulator(['0', '1']);
+    for (let b = 0; b < n; b += 1000) acc.add(y.subarray(b, b + 1000), y.subarray(b, b + 1000), proba.subarray(2 * b, 2 * (b + 1000)));
+    const general = rankMetrics(scoreGroups(proba, n, 2, 1), y, 1, null);
+    const m = acc.finish();
+    expect([m.roc_auc, m.average_precision]).toEqual([general.rocAuc, general.averagePrecision]);
+    // A snapshot taken before more rows keeps its own rows; then a score that is not a float32 (0.1):
+    // the keys give up and the general path answers.
+    const before = acc.data();
+    acc.add(new Int32Array([1]), new Int32Array([1]), new Float64Array([0.9, 0.1]));
+    expect(before.compute(null).roc_auc).toBe(m.roc_auc);
+    const all = acc.finish();
+    const yAll = Int32Array.from([...y, 1]);
+    const pAll = Float64Array.from([...proba, 0.9, 0.1]);
+    expect(all.roc_auc).toBe(rankMetrics(scoreGroups(pAll, n + 1, 2, 1), yAll, 1, null).rocAuc);
+    const bad = new RankKeys();
+    bad.add(new Float64Array([0.25, 0.1]), 2, 1, 0, new Int32Array([1, 0]), 1);
+    expect([bad.valid, bad.rank({ auc: true, ap: true })]).toEqual([false, undefined]);
   });
 
   it('integer weights equal repeated rows', () => {
