@@ -239,6 +239,11 @@ async function addLiteral(abs: string, found: Set<string>): Promise<void> {
   else if (kind === 'dir') await allFiles(abs, found, (p) => extname(p).toLowerCase() in EXTENSIONS);
 }
 
+/** Whether readDataset(files, options) reads some file on a thread of its own (a large CSV file: csv-thread.ts). */
+export function readsOnAThread(files: DatasetFile[], options: ReadOptions = {}): boolean {
+  return files.some((f) => formatOf(f.path, options.format) === 'csv' && readsOnThread(f.size, options));
+}
+
 /**
  * Reads the files one after another with the reader for each one's format. `onProgress` counts bytes
  * over the whole dataset.

@@ -17,7 +17,7 @@ import { loadModel, type LoadedModel } from '../model/infer';
 import { readManifest, type Manifest } from '../model/manifest';
 import { applyGates, loadThresholds, parseThresholds, NO_BASELINE, type Thresholds, type Verdict } from '../gates/gates';
 import { METRIC_DIRECTIONS, MetricsSchema, BootstrapIntervalsSchema, scalarMetrics, SlicesSchema } from '../metrics';
-import { scoreStream, startReading } from './score';
+import { scoreStream, scoringThreads, startReading } from './score';
 import { renderReport } from './report';
 import { parseFeatures } from '../train/features';
 import { modelPaths } from '../model/from-artifact';
@@ -190,8 +190,10 @@ export async function evaluateModel(inputs: EvaluateInputs, ctx: RunContext) {
   let baseline: LoadedModel | undefined;
   try {
     base = await resolveBaseline(inputs, ctx);
-    candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true, labelIndex: true });
-    if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true, labelIndex: true });
+    const intraOpNumThreads = scoringThreads(files, { format: inputs.format });
+    if (process.env.MLOPS_DEBUG) process.stderr.write(`onnxruntime intra-op threads: ${intraOpNumThreads ?? 'default'}\n`);
+    candidate = await loadModel(resolve(ws, paths.model), { input: 'model', encodeOneHot: true, labelIndex: true, intraOpNumThreads });
+    if (base.path) baseline = await loadModel(base.path, { input: 'baseline', name: base.label, encodeOneHot: true, labelIndex: true, intraOpNumThreads });
   } catch (e) {
     await reading.close();
     throw e;

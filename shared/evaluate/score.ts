@@ -4,7 +4,8 @@
  * slices), so two models with different class orders are each scored in their own terms.
  */
 import type { DatasetFile, ReadOptions, RowBatch } from '../data/types';
-import { readDataset } from '../data/dataset';
+import { availableParallelism } from 'node:os';
+import { readDataset, readsOnAThread } from '../data/dataset';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { UserError } from '../errors';
 import { cellText } from '../schema/values';
@@ -173,6 +174,16 @@ export function evaluateReadOptions(read: ReadOptions): ReadOptions {
   // large file is read on a worker thread, so that reading overlaps scoring. An ASCII text comes as
   // bytes too: the scorer's loops read those rather than charCodeAt.
   return { ...read, raw: true, rawBytes: true, thread: true };
+}
+
+/**
+ * onnxruntime's intra-op threads for scoring `files`: when a reader thread reads them (a large CSV
+ * file), one fewer than loadModel's default (cores, at most 4), since that thread takes a core — on
+ * 2 cores, 1: the 1M-row benchmark's whole evaluate ~50 ms faster (8 interleaved pairs), its scoring
+ * thread no longer waiting on a pool thread the reader had preempted. Else loadModel's default.
+ */
+export function scoringThreads(files: DatasetFile[], read: ReadOptions): number | undefined {
+  return readsOnAThread(files, evaluateReadOptions(read)) ? Math.max(1, Math.min(availableParallelism(), 4) - 1) : undefined;
 }
 
 export async function scoreModels(

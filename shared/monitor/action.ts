@@ -22,7 +22,7 @@ import { Evaluation } from '../evaluate/action';
 import { readYamlFile } from '../yaml';
 import { computeDrift, MonitorConfig, type DriftOutcome } from './drift';
 import { renderMonitorReport } from './report';
-import { scoreModels } from '../evaluate/score';
+import { scoreModels, scoringThreads } from '../evaluate/score';
 import { loadModel } from '../model/infer';
 import { scalarMetrics } from '../metrics';
 import { readManifest } from '../model/manifest';
@@ -125,7 +125,7 @@ export async function monitorModel(inputs: MonitorInputs, ctx: RunContext) {
   // Performance, when labels are in the data (the target column) and the model can score it.
   let performance: { metric: string; reference: number; current: number }[] | undefined;
   if (files['model.onnx'] && evaluation) {
-    const model = await loadModel(files['model.onnx'], { input: 'model-name', encodeOneHot: true, labelIndex: true });
+    const model = await loadModel(files['model.onnx'], { input: 'model-name', encodeOneHot: true, labelIndex: true, intraOpNumThreads: scoringThreads(dataFiles, { format: inputs.format }) });
     try {
       const targetName = model.mlops.target;
       if (targetName && current.columns.includes(targetName)) {

@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { NODE24, ROOT, runAction, type RunResult } from './harness';
 
 const THREAD = { MLOPS_READ_THREAD_MIN_BYTES: '0', MLOPS_DEBUG: '1' };
@@ -55,6 +56,9 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     // The account bench/evaluate reads (Node 24 has per-thread CPU times): every row scored, the wait for batches.
     expect(thread.stderr).toMatch(new RegExp(`scoring: ${rows} rows in [4-9] batches, \\d+ ms; waited \\d+ ms for batches; this thread's CPU \\d+ ms`));
     expect(main.stderr).not.toMatch(/csv reader thread/);
+    // The reader thread takes a core: onnxruntime gets one fewer than its default (cores, at most 4).
+    expect(thread.stderr).toContain(`onnxruntime intra-op threads: ${Math.max(1, Math.min(availableParallelism(), 4) - 1)}\n`);
+    expect(main.stderr).toContain('onnxruntime intra-op threads: default\n');
     expect(JSON.parse(thread.outputs.metrics!)).toEqual(JSON.parse(main.outputs.metrics!));
     expect(JSON.parse(thread.outputs['baseline-metrics']!)).toEqual(JSON.parse(main.outputs['baseline-metrics']!));
     expect(JSON.parse(main.outputs.metrics!).count).toBe(rows);
