@@ -166,7 +166,7 @@ for (let i = 0; i < repeats; i++) {
   cpuB.push(Number(/__CPU_S__=([\d.]+)/.exec(r.stderr)?.[1]));
   // evaluate's own account (MLOPS_DEBUG): the scoring pass's wall, its wait for batches, its thread's CPU; the reader thread's CPU.
   const sc = /scoring: \d+ rows in \d+ batches, (\d+) ms; waited (\d+) ms for batches(?:; this thread's CPU (\d+) ms)?/.exec(r.stderr);
-  const readerCpu = /csv reader thread: .*, CPU (\d+) ms/.exec(r.stderr)?.[1];
+  const readerCpu = /csv reader thread[^:\n]*: .*, CPU (\d+) ms/.exec(r.stderr)?.[1];
   whole.push(r.seconds);
   // The same command on the 100-row file right after: its time is the fixed start-up cost (t).
   const fixed = run(node, ['--import', join(root, 'bench/rss-hook.mjs'), ...cliArgs(small, smallOutDir)]).seconds;
