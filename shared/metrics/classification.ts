@@ -108,8 +108,7 @@ export class ClassificationAccumulator {
     if (k === 2) {
       this.offUnitRows += binaryRowTerms(yTrue, proba, n, ll, br, base);
       this.rankKeys!.add(proba, n, 2, 1, yTrue, 1);
-    }
-    else this.offUnitRows += rowTerms(yTrue, proba, n, k, ll, br, base);
+    } else this.offUnitRows += rowTerms(yTrue, proba, n, k, ll, br, base);
     this.rowLogLoss.length += n;
     this.rowBrier.length += n;
   }

@@ -60,6 +60,7 @@ interface OneHotFeed {
   byLength: (number[] | undefined)[];
   /** Each category's characters as bytes when all are ASCII, else undefined (no ASCII cell can equal it). */
   ascii: (Uint8Array | undefined)[];
+  /** keyWords of each ascii entry (empty for a non-ASCII category), for bytesAt. */
   words: Int32Array[];
   width: number;
   rank: 1 | 2;
