@@ -337,8 +337,8 @@ function fail(spec: MessageSpec, f: FieldSpec, what: string): never {
 
 /**
  * Encoding in two passes, so that every byte is written once into one buffer of the exact size: the
- * first checks the values and measures each nested message (in the order the second meets them) and
- * UTF-8-encodes the strings; the second writes.
+ * first checks the values, measures each nested message and packed run (in the order the second
+ * meets them) and UTF-8-encodes the strings; the second writes.
  */
 class Plan {
   sizes: number[] = [];
@@ -393,8 +393,12 @@ class Plan {
       if (!Array.isArray(v)) fail(spec, f, 'array expected');
       if (v.length === 0) continue;
       if (f.packed) {
+        // the run's length, recorded (pre-order, like a message's) for the writer
+        const run = this.sizes.length;
+        this.sizes.push(0);
         let body = 0;
         for (const x of v) body += this.value(spec, f, x);
+        this.sizes[run] = body;
         n += tag + varintSize32(body) + body;
       } else for (const x of v) n += tag + this.value(spec, f, x);
     }
@@ -491,13 +495,8 @@ class Writer {
       if (list.length === 0) continue;
       if (f.packed) {
         this.uint32(((f.id << 3) | 2) >>> 0);
-        let body = 0;
-        const start = this.pos;
-        // The run's length: measured again here (numbers only, cheap) rather than recorded.
-        for (const x of list) body += packedSize(f, x);
-        this.uint32(body);
+        this.uint32(this.plan.sizes[this.size++]!);
         for (const x of list) this.value(f, x);
-        if (this.pos - start !== varintSize32(body) + body) throw new Error('internal: packed run size');
         continue;
       }
       const tag = ((f.id << 3) | wireType(f.kind)) >>> 0;
@@ -505,24 +504,6 @@ class Writer {
         this.uint32(tag);
         this.value(f, x);
       }
-    }
-  }
-}
-
-/** The bytes of one packed number. */
-function packedSize(f: FieldSpec, v: unknown): number {
-  const x = v as number;
-  switch (f.kind) {
-    case 'float':
-      return 4;
-    case 'double':
-      return 8;
-    case 'int32':
-    case 'enum':
-      return x < 0 ? 10 : varintSize32(x);
-    default: {
-      const [lo, hi] = numberToLong(x, f.kind === 'uint64');
-      return varintSize64(lo, hi);
     }
   }
 }
