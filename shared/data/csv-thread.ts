@@ -11,9 +11,9 @@
  * (tests).
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundled } from '../bundled';
 import { fromThreadError, type ThreadError } from '../errors';
 import { csvBatch, type CsvReadOptions } from './csv';
 import type { RawCells, RowBatch } from './types';
@@ -36,9 +36,7 @@ export type FromCsvWorker =
   | ThreadError;
 
 function workerFile(): string | undefined {
-  // In the bundles this code lives in dist/<entry or chunk>.js, and the worker in dist/csv-worker.js.
-  const path = fileURLToPath(new URL('./csv-worker.js', import.meta.url));
-  return existsSync(path) ? path : undefined;
+  return bundled('csv-worker.js');
 }
 
 /** Whether a CSV file of `size` bytes read with `options` is read on a worker thread. */

@@ -17,11 +17,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Cell, DatasetFile, RowBatch } from '../data/types';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
+import { bundled } from '../bundled';
 import { fromThreadError, type ThreadError } from '../errors';
 import { mergeParsedProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
 import { Findings, type Finding } from './findings';
@@ -83,14 +82,8 @@ export function referenceFromWire(reference: WireInit['reference']): Map<string,
     : undefined;
 }
 
-/** A bundle beside this code's: in dist/, this code lives in dist/<entry>.js or a chunk beside it. */
-function bundled(name: string): string | undefined {
-  const path = fileURLToPath(new URL(name, import.meta.url));
-  return existsSync(path) ? path : undefined;
-}
-
 export function workerFile(): string | undefined {
-  return bundled('./validate-worker.js');
+  return bundled('validate-worker.js');
 }
 
 export function workerCount(): number {
@@ -157,7 +150,7 @@ export async function tryParallel(
   const n = workerCount();
   const script = workerFile();
   if (n < 1 || !script) return undefined;
-  const coordinator = file.size >= COORDINATOR_MIN_BYTES ? bundled('./validate-coordinator.js') : undefined;
+  const coordinator = file.size >= COORDINATOR_MIN_BYTES ? bundled('validate-coordinator.js') : undefined;
   return coordinator ? inCoordinator(coordinator, file, plan, onRows) : parallelPass(file, plan, n, script, onRows);
 }
 
