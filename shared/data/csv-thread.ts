@@ -1,8 +1,8 @@
 /**
  * A CSV file read and tokenized on a worker thread (dist/csv-worker.js). The worker runs readCsv with
- * `raw` cells and posts each batch (its text, cell ranges and lines; the arrays transferred, not
- * copied) while this thread works on the one before: for a consumer as busy as evaluate's scorer,
- * reading then costs almost no time of its own. The batches, their order and any error are exactly
+ * `raw` cells and posts each batch (its text, or only its bytes when it is ASCII: ThreadCells; its
+ * cell ranges and lines; the arrays transferred, not copied) while this thread works on the one
+ * before: for a consumer as busy as evaluate's scorer, reading then costs almost no time of its own. The batches, their order and any error are exactly
  * readCsv's: an error is thrown where readCsv would throw it, after the batches before it. With
  * ReadOptions.onFileHash the worker hashes the bytes as it reads them.
  *
@@ -31,12 +31,47 @@ export interface CsvWorkerData {
 }
 
 export type FromCsvWorker =
-  | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: RawCells; bytesRead: number; totalBytes: number }
+  // `raw` without its text when it has the bytes (the text is made from them if it is read: ThreadCells).
+  | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: PostedCells; bytesRead: number; totalBytes: number }
   | { type: 'end'; sha256: string | undefined; cpuMs?: number }
   | ThreadError;
 
 function workerFile(): string | undefined {
   return bundled('csv-worker.js');
+}
+
+/** RawCells as posted: without the text when the bytes are there. */
+export type PostedCells = Omit<RawCells, 'text'> & { text?: string };
+
+/**
+ * A batch's cells as the reader thread posted them. An ASCII batch comes as bytes alone: its text,
+ * one character a byte, is made from them the first time something reads it (an error message, a
+ * string cell), so the usual batch costs this thread no string copy (1 MB a batch) and no garbage.
+ */
+class ThreadCells implements RawCells {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly flags: Uint8Array;
+  readonly escaped: Map<number, string>;
+  readonly bytes: Uint8Array | undefined;
+  private decoded: string | undefined;
+
+  constructor(posted: PostedCells) {
+    this.starts = posted.starts;
+    this.ends = posted.ends;
+    this.flags = posted.flags;
+    this.escaped = posted.escaped;
+    this.bytes = posted.bytes;
+    this.decoded = posted.text;
+  }
+
+  get text(): string {
+    if (this.decoded === undefined) {
+      const b = this.bytes!;
+      this.decoded = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+    }
+    return this.decoded;
+  }
 }
 
 /** Whether a CSV file of `size` bytes read with `options` is read on a worker thread. */
@@ -148,7 +183,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       worker.postMessage('more');
       batches++;
       if (m.raw.bytes) withBytes++;
-      yield csvBatch(file, m.firstRow, m.length, columns, m.lines, m.raw);
+      yield csvBatch(file, m.firstRow, m.length, columns, m.lines, new ThreadCells(m.raw));
     }
   } finally {
     worker.removeAllListeners('exit');

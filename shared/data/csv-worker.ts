@@ -40,7 +40,8 @@ try {
   for await (const b of batches) {
     while (credit === 0) await new Promise<void>((r) => (wake = r));
     credit--;
-    const raw = b.raw!;
+    const { text, ...cells } = b.raw!;
+    const raw = cells.bytes ? cells : { ...cells, text };
     const lines = b.lines!;
     post(
       { type: 'batch', firstRow: b.firstRow, length: b.length, columns: first ? b.columns : undefined, lines, raw, bytesRead, totalBytes },

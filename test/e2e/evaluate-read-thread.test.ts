@@ -90,6 +90,35 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     expect(unused.stderr).not.toMatch(/csv reader thread/);
   });
 
+  it('a batch that came as bytes alone makes its text when it is read: the same slices, the same quoted cell', async () => {
+    // Slice keys and an error's cell are strings: the reader thread did not send its batches' text,
+    // the main thread made it from the bytes.
+    const sliced = (env: Record<string, string>) =>
+      runAction({ action: 'evaluate', workspace: ws, env, inputs: { model, data: 'big.csv', target: 'churned', 'model-name': 'churn', 'slice-by': 'region', baseline: 'none', 'fail-on-gate': 'false' } });
+    const [main, thread] = [await sliced(MAIN), await sliced(THREAD)];
+    expect(main.exitCode, main.stderr).toBe(0);
+    expect(thread.exitCode, thread.stderr).toBe(0);
+    expect(thread.stderr).toMatch(/csv reader thread.*: ([4-9]) batches of .*big\.csv \(\1 as ASCII bytes\)/);
+    const slices = (r: RunResult): { key: string; rows: number }[] => JSON.parse(readFileSync(join(ws, r.outputs.evaluation!), 'utf8')).candidate.slices;
+    expect(slices(thread)).toEqual(slices(main));
+    expect(slices(main).map((x) => x.key)).toEqual(expect.arrayContaining(['north', 'south']));
+
+    const lines = readFileSync(join(ws, 'big.csv'), 'utf8').trimEnd().split('\n');
+    const at = lines.length - 30;
+    lines[at] = lines[at]!.replace(/^([^,]*,[^,]*,)\d+,/, '$1thirty-seven,');
+    expect(lines[at]).toContain(',thirty-seven,');
+    writeFileSync(join(ws, 'bad-age.csv'), `${lines.join('\n')}\n`);
+    const bad = (env: Record<string, string>) =>
+      runAction({ action: 'evaluate', workspace: ws, env, inputs: { model, data: 'bad-age.csv', target: 'churned', 'model-name': 'churn', baseline: 'none' } });
+    const [m, t] = [await bad(MAIN), await bad(THREAD)];
+    const errors = (r: RunResult) => r.annotations.filter((a) => a.level === 'error').map((a) => `${a.properties.file}:${a.properties.line} ${a.message}`);
+    expect(t.exitCode).not.toBe(0);
+    // (read on the thread: it stopped before its account, which comes at the end of the file)
+    expect(t.stderr).toContain(`onnxruntime intra-op threads: ${Math.max(1, Math.min(availableParallelism(), 4) - 1)}\n`);
+    expect(errors(t)).toEqual(errors(m));
+    expect(errors(m)[0]).toMatch(new RegExp(`^bad-age\\.csv:${at + 1} .*thirty-seven`));
+  });
+
   it('a ragged row near the end: the same error, at the same line', async () => {
     const [main, thread] = [await evaluate('bad.csv', MAIN), await evaluate('bad.csv', THREAD)];
     expect(main.exitCode).not.toBe(0);

@@ -249,8 +249,9 @@ function classificationTargets(batch: RowBatch, column: number, lookup: Map<stri
   if (raw) {
     cache.use(lookup);
     const { keys, keyBytes, keyWords: words, classes, memo } = cache;
-    const text = raw.text;
     const bytes = raw.bytes;
+    // Read only without bytes (a batch from the reader thread makes its text when it is first read).
+    const text = bytes ? '' : raw.text;
     const dv = bytes ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
     const ncol = batch.columns.length;
     for (let r = 0, i = column; r < n; r++, i += ncol) {
