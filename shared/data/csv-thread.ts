@@ -25,7 +25,7 @@ export const AHEAD = 4;
 /** What the worker is started with: the reader's options that are plain data. */
 export interface CsvWorkerData {
   file: string;
-  options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize' | 'rawBytes'>;
+  options: Pick<CsvReadOptions, 'delimiter' | 'nullValues' | 'batchSize' | 'chunkSize' | 'rawBytes' | 'recycle'>;
   /** Whether to hash the bytes as they are read (ReadOptions.onFileHash). */
   hash: boolean;
 }
@@ -33,11 +33,21 @@ export interface CsvWorkerData {
 export type FromCsvWorker =
   // `raw` without its text when it has the bytes (the text is made from them if it is read: ThreadCells).
   | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: PostedCells; bytesRead: number; totalBytes: number }
-  | { type: 'end'; sha256: string | undefined; cpuMs?: number }
+  | { type: 'end'; sha256: string | undefined; cpuMs?: number; buffers?: { taken: number; reused: number } }
   | ThreadError;
 
 function workerFile(): string | undefined {
   return bundled('csv-worker.js');
+}
+
+/** To the reader thread: room for one more batch, or (with `recycle`) a taken batch's buffers. */
+export type ToCsvWorker = 'more' | { spent: ArrayBuffer[] };
+
+/** The buffers a posted batch transfers (and, with `recycle`, gets back). */
+export function spentBuffers(raw: PostedCells, lines: Int32Array): ArrayBuffer[] {
+  const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer] as ArrayBuffer[];
+  if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
+  return out;
 }
 
 /** RawCells as posted: without the text when the bytes are there. */
@@ -140,7 +150,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
   if (!script) throw new Error('dist/csv-worker.js is missing: run the build');
   const data: CsvWorkerData = {
     file,
-    options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize, rawBytes: options.rawBytes },
+    options: { delimiter: options.delimiter, nullValues: options.nullValues, batchSize: options.batchSize, chunkSize: options.chunkSize, rawBytes: options.rawBytes, recycle: options.recycle },
     hash: options.onFileHash !== undefined,
   };
   const pre = takePrestarted(file);
@@ -173,17 +183,24 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       if (!m) throw failure!;
       if (m.type === 'end') {
         if (m.sha256 !== undefined) options.onFileHash?.(file, m.sha256);
-        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread${early}: ${batches} batches of ${file} (${withBytes} as ASCII bytes)${m.cpuMs === undefined ? '' : `, CPU ${m.cpuMs.toFixed(0)} ms`}\n`);
+        if (process.env.MLOPS_DEBUG) process.stderr.write(`csv reader thread${early}: ${batches} batches of ${file} (${withBytes} as ASCII bytes)${m.cpuMs === undefined ? '' : `, CPU ${m.cpuMs.toFixed(0)} ms`}${m.buffers ? `, ${m.buffers.reused} of ${m.buffers.taken} buffers given back` : ''}\n`);
         return;
       }
       if (m.type === 'error') throw fromThreadError(m);
       if (m.columns) columns = m.columns;
       options.onProgress?.(m.bytesRead, m.totalBytes);
       // Room for one more batch on the way while the consumer works on this one.
-      worker.postMessage('more');
+      worker.postMessage('more' satisfies ToCsvWorker);
       batches++;
       if (m.raw.bytes) withBytes++;
       yield csvBatch(file, m.firstRow, m.length, columns, m.lines, new ThreadCells(m.raw));
+      // Asked for the next batch: with `recycle` this one's arrays go back to the reader's pool. A
+      // buffer that arrives, and one that is let go, each count towards V8's external memory, whose
+      // growth starts a full GC every ~64 MB: without this, one every 10-15 batches.
+      if (options.recycle) {
+        const spent = spentBuffers(m.raw, m.lines);
+        worker.postMessage({ spent } satisfies ToCsvWorker, spent);
+      }
     }
   } finally {
     worker.removeAllListeners('exit');

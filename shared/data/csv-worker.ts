@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toThreadError } from '../errors';
 import { readCsv } from './csv';
-import { AHEAD, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker } from './csv-thread';
+import { AHEAD, spentBuffers, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker, type ToCsvWorker } from './csv-thread';
+import { BufferPool } from './pool';
 
 const port = parentPort!;
 // Started ahead of its file (prestartCsvReader): the job is the first message.
@@ -14,9 +15,13 @@ const { file, options, hash } =
   (workerData as CsvWorkerData | null) ?? (await new Promise<CsvWorkerData>((resolve) => port.once('message', (m: CsvWorkerStart) => resolve(m.start))));
 let credit = AHEAD;
 let wake: (() => void) | undefined;
-port.on('message', () => {
-  credit++;
-  wake?.();
+// With `recycle`, the batches' arrays are views of buffers the owner gives back once it is done.
+const pool = options.recycle ? new BufferPool() : undefined;
+port.on('message', (m: ToCsvWorker) => {
+  if (m === 'more') {
+    credit++;
+    wake?.();
+  } else for (const b of m.spent) pool!.give(b);
 });
 
 function post(m: FromCsvWorker, transfer: ArrayBuffer[] = []): void {
@@ -31,6 +36,7 @@ try {
   const batches = readCsv(file, {
     ...options,
     raw: true,
+    pool,
     onProgress: (n, total) => {
       bytesRead = n;
       totalBytes = total;
@@ -45,13 +51,13 @@ try {
     const lines = b.lines!;
     post(
       { type: 'batch', firstRow: b.firstRow, length: b.length, columns: first ? b.columns : undefined, lines, raw, bytesRead, totalBytes },
-      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer, ...(raw.bytes ? [raw.bytes.buffer] : [])] as ArrayBuffer[],
+      spentBuffers(raw, lines),
     );
     first = false;
   }
   // This thread's CPU time, for MLOPS_DEBUG (process.threadCpuUsage is Node 23.9 and later).
   const cpu = process.threadCpuUsage?.();
-  post({ type: 'end', sha256, ...(cpu ? { cpuMs: (cpu.user + cpu.system) / 1000 } : {}) });
+  post({ type: 'end', sha256, ...(cpu ? { cpuMs: (cpu.user + cpu.system) / 1000 } : {}), ...(pool ? { buffers: { taken: pool.taken, reused: pool.reused } } : {}) });
 } catch (err) {
   post(toThreadError(err));
 }

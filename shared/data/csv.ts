@@ -319,7 +319,7 @@ class CsvParser {
         escaped: this.escaped,
         // The codes are the text's bytes when it is ASCII (setText), else its UTF-16 units. Copied with
         // the Uint8Array constructor: the codes are a Buffer, whose slice() is a view of the read buffer.
-        bytes: this.rawBytes && this.codes instanceof Uint8Array ? new Uint8Array(this.codes.subarray(0, this.text.length)) : undefined,
+        bytes: this.rawBytes && this.codes instanceof Uint8Array ? (pool ? copyInto(pool, Uint8Array, this.codes, this.text.length) : new Uint8Array(this.codes.subarray(0, this.text.length))) : undefined,
       });
       this.firstRow += r;
       this.r = 0;

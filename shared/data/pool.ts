@@ -6,6 +6,9 @@
  */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
+  /** Buffers taken, and how many of those were given-back ones. */
+  taken = 0;
+  reused = 0;
 
   /** Buffers kept at most; more given back are left to the GC. */
   constructor(private readonly max = 64) {}
@@ -13,11 +16,13 @@ export class BufferPool {
   /** A buffer of at least `bytes` bytes: a given-back one when one is large enough, else a new one (a quarter larger, so later batches fit it). */
   take(bytes: number): ArrayBuffer {
     const free = this.free;
+    this.taken++;
     for (let i = free.length - 1; i >= 0; i--) {
       const b = free[i]!;
       if (b.byteLength >= bytes) {
         free[i] = free[free.length - 1]!;
         free.pop();
+        this.reused++;
         return b;
       }
     }

@@ -73,9 +73,14 @@ export interface ReadOptions {
   /**
    * With `raw`: read and tokenize a large CSV file (16 MiB and more) on a worker thread, so that the
    * consumer's work on one batch overlaps the reading of the next (see csv-thread.ts). The batches are
-   * the same; each one is the consumer's to keep (no pool).
+   * the same; each one is the consumer's to keep (no pool), unless `recycle`.
    */
   thread?: boolean;
+  /**
+   * With `thread`: the consumer is done with a batch when it asks for the next one, so its arrays go
+   * back to the reader thread for the batches after (no new buffers, no garbage on either thread).
+   */
+  recycle?: boolean;
   /**
    * CSV: also hash each file's bytes as they are read, and call this with its sha256 (hex) at its end,
    * so the caller need not read the file again for hashDataset (see its `known`).

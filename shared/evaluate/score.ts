@@ -206,7 +206,8 @@ export async function scoreModels(
  * to the end. An error in the first batch is thrown to whoever iterates, not before.
  */
 export function startReading(files: DatasetFile[], read: ReadOptions): { batches: AsyncIterable<RowBatch>; close(): Promise<void> } {
-  const gen = readDataset(files, evaluateReadOptions(read));
+  // scoreStream is done with a batch when it takes the next (it keeps copies, never the arrays).
+  const gen = readDataset(files, { ...evaluateReadOptions(read), recycle: true });
   const first = gen.next();
   first.catch(() => undefined);
   async function* batches(): AsyncGenerator<RowBatch> {

@@ -90,6 +90,23 @@ describe('evaluate reading on a worker thread gives the main-thread result', () 
     expect(unused.stderr).not.toMatch(/csv reader thread/);
   });
 
+  it("the scorer gives each batch's arrays back to the reader thread when it takes the next: the later batches reuse them", async () => {
+    // ~11 MB, ~11 batches: the reader reads AHEAD batches before the first is taken, so only a file of
+    // more batches than that shows the reuse.
+    const text = readFileSync(join(ws, 'big.csv'), 'utf8');
+    const body = text.slice(text.indexOf('\n') + 1);
+    writeFileSync(join(ws, 'bigger.csv'), text + body + body);
+    const r = await runAction({ action: 'evaluate', workspace: ws, env: THREAD, inputs: { model, data: 'bigger.csv', target: 'churned', 'model-name': 'churn', baseline: 'none', 'fail-on-gate': 'false' } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.outputs.metrics!).count).toBe(3 * rows);
+    const [, batches, reused, taken] = /csv reader thread.*: (\d+) batches of .*, (\d+) of (\d+) buffers given back\n/.exec(r.stderr) ?? [];
+    expect(Number(batches)).toBeGreaterThan(8);
+    // Five arrays a batch (cell starts, ends, flags, lines, bytes); those of the batches after the
+    // first ones in flight are the ones given back.
+    expect(Number(taken)).toBe(5 * Number(batches));
+    expect(Number(reused)).toBeGreaterThan(Number(taken) / 3);
+  });
+
   it('a batch that came as bytes alone makes its text when it is read: the same slices, the same quoted cell', async () => {
     // Slice keys and an error's cell are strings: the reader thread did not send its batches' text,
     // the main thread made it from the bytes.
