@@ -41,6 +41,8 @@ class ModelTally {
   constructor(
     readonly scorer: Scorer,
     private readonly sliceBy: string | undefined,
+    /** Whether the bootstrap will resample the rows (else a binary classifier's rows are not stored). */
+    private readonly keepRows: boolean,
   ) {}
 
   add(s: ScoredBatch, batch: RowBatch, targetCol: number, sliceCol: number): void {
@@ -57,7 +59,7 @@ class ModelTally {
         else rows[m++] = r;
       }
       const keep = rows.subarray(0, m);
-      this.cls ??= new ClassificationAccumulator(s.classes);
+      this.cls ??= new ClassificationAccumulator(s.classes, { keepRows: this.keepRows });
       const k = s.classes.length;
       const all = keep.length === s.length;
       const yTrue = all ? t : Int32Array.from(keep, (r) => t[r]!);
@@ -231,9 +233,10 @@ export async function scoreStream(
   o: ScoreStreamOptions,
 ): Promise<ScoreRun> {
   const opts: ScoreOptions = { target: o.target, features: o.features, manifestFeatures: o.manifestFeatures };
-  const cand = new ModelTally(createScorer(models.candidate, opts), o.sliceBy);
+  const keepRows = (o.bootstrap?.resamples ?? 0) > 0;
+  const cand = new ModelTally(createScorer(models.candidate, opts), o.sliceBy, keepRows);
   // The baseline is its own model: its feature order comes from its own metadata, not the candidate's.
-  const base = models.baseline ? new ModelTally(createScorer(models.baseline, { target: o.target, features: o.features }), o.sliceBy) : undefined;
+  const base = models.baseline ? new ModelTally(createScorer(models.baseline, { target: o.target, features: o.features }), o.sliceBy, keepRows) : undefined;
   let rows = 0;
   let sliceCol = -1;
   // For MLOPS_DEBUG: whether scoring or reading bounds the pass (time spent waiting for the next batch).

@@ -46,12 +46,25 @@ export const ALL_CLASSIFICATION: ClassificationWant = { confusion: true, logLoss
 
 type IntLike = ArrayLike<number>;
 
+/** What compute() over all rows takes from a ClassificationAccumulator instead of passes over the rows. */
+export interface ClassificationTotals {
+  rows: number;
+  /** The confusion counts, row-major [true class][predicted class]. */
+  confusion: Float64Array;
+  /** Σ of the rows' log loss and Brier terms, in row order (the same doubles as a pass over the rows). */
+  logLoss: number;
+  brier: number;
+}
+
 /**
  * Streams (yTrue, yPred, proba) batches; `finish()` computes the metrics over all rows so far (it may be
- * called at any time, and again after more batches). Stores per row, in typed arrays that grow by
- * doubling: the two class indices (8 bytes), the k probabilities (8k bytes) and the row's log loss and
- * Brier term (16 bytes) — e.g. ~40 MB for 10^6 binary rows (up to twice that in spare capacity). AUC
- * and AP need every score; the stored rows also let the bootstrap resample without copying.
+ * called at any time, and again after more batches). Keeps running totals (confusion counts, the sums
+ * of the log loss and Brier terms) and stores per row, in typed arrays that grow by doubling: the two
+ * class indices (8 bytes), the k probabilities (8k bytes) and the row's log loss and Brier term (16
+ * bytes) — e.g. ~40 MB for 10^6 binary rows (up to twice that in spare capacity). AUC and AP need
+ * every score; the stored rows also let the bootstrap resample without copying. With `keepRows: false`
+ * and two classes, nothing is stored per row but the ranking's keys (4 bytes; 12 once a score is not a
+ * float32: see RankKeys' keepScores): finish() needs no more, data() (bootstrap, subsets) is not there.
  */
 export class ClassificationAccumulator {
   readonly classes: readonly string[];
@@ -67,16 +80,28 @@ export class ClassificationAccumulator {
   private offUnitRows = 0;
   private hasProba: boolean | undefined;
   private snapshot: ClassificationData | undefined;
+  private rows = 0;
+  private readonly confusion: Float64Array;
+  private readonly logLoss = new CompensatedSum();
+  private readonly brier = new CompensatedSum();
+  /** Whether the rows are stored (always with more than two classes: their AUCs sort each column). */
+  readonly keepsRows: boolean;
+  /** Without the rows: one batch's log loss and Brier terms, before they are summed. */
+  private readonly scratchLogLoss = new GrowableFloat64(0);
+  private readonly scratchBrier = new GrowableFloat64(0);
 
-  constructor(classes: readonly string[]) {
+  constructor(classes: readonly string[], options: { keepRows?: boolean } = {}) {
     checkClasses(classes);
     this.classes = Object.freeze([...classes]);
     this.k = classes.length;
-    this.rankKeys = this.k === 2 ? new RankKeys() : undefined;
+    this.keepsRows = options.keepRows !== false || this.k !== 2;
+    // Without the rows, the keys are all the ranking has: they keep any score (RankKeys keepScores).
+    this.rankKeys = this.k === 2 ? new RankKeys(1024, !this.keepsRows) : undefined;
+    this.confusion = new Float64Array(this.k * this.k);
   }
 
   get count(): number {
-    return this.yTrue.length;
+    return this.rows;
   }
 
   /**
@@ -90,31 +115,52 @@ export class ClassificationAccumulator {
     if (this.hasProba !== undefined && this.hasProba !== withProba) {
       throw new Error(`probabilities were ${this.hasProba ? '' : 'not '}given for earlier batches: give them for every batch or none`);
     }
-    const base = this.yTrue.length;
     // validate first, so a bad batch leaves the accumulator unchanged
-    checkClassificationBatch(this.classes, yTrue, yPred, proba, base);
+    checkClassificationBatch(this.classes, yTrue, yPred, proba, this.rows);
     this.snapshot = undefined;
     this.hasProba = withProba;
-    this.yTrue.reserve(n).set(yTrue, base);
-    this.yPred.reserve(n).set(yPred, base);
-    this.yTrue.length += n;
-    this.yPred.length += n;
+    const cm = this.confusion;
+    for (let i = 0; i < n; i++) cm[yTrue[i]! * k + yPred[i]!]! += 1;
+    this.rows += n;
+    const keep = this.keepsRows;
+    if (keep) {
+      const base = this.yTrue.length;
+      this.yTrue.reserve(n).set(yTrue, base);
+      this.yPred.reserve(n).set(yPred, base);
+      this.yTrue.length += n;
+      this.yPred.length += n;
+    }
     if (!proba) return;
-    const pbBase = this.proba.length;
-    this.proba.reserve(n * k).set(proba, pbBase);
-    this.proba.length += n * k;
-    const ll = this.rowLogLoss.reserve(n);
-    const br = this.rowBrier.reserve(n);
+    if (keep) {
+      const pbBase = this.proba.length;
+      this.proba.reserve(n * k).set(proba, pbBase);
+      this.proba.length += n * k;
+    }
+    // The rows' terms go into the stored rows, or into a scratch batch, and are summed from there.
+    const base = keep ? this.rowLogLoss.length : 0;
+    const ll = keep ? this.rowLogLoss.reserve(n) : this.scratchLogLoss.reserve(n);
+    const br = keep ? this.rowBrier.reserve(n) : this.scratchBrier.reserve(n);
     if (k === 2) {
       this.offUnitRows += binaryRowTerms(yTrue, proba, n, ll, br, base);
       this.rankKeys!.add(proba, n, 2, 1, yTrue, 1);
     } else this.offUnitRows += rowTerms(yTrue, proba, n, k, ll, br, base);
-    this.rowLogLoss.length += n;
-    this.rowBrier.length += n;
+    for (let i = base; i < base + n; i++) {
+      this.logLoss.add(ll[i]!);
+      this.brier.add(br[i]!);
+    }
+    if (keep) {
+      this.rowLogLoss.length += n;
+      this.rowBrier.length += n;
+    }
+  }
+
+  private totals(): ClassificationTotals {
+    return { rows: this.rows, confusion: this.confusion.slice(), logLoss: this.logLoss.value, brier: this.brier.value };
   }
 
   /** The rows so far as compact arrays (views, no copy; used by bootstrap and slices). */
   data(): ClassificationData {
+    if (!this.keepsRows) throw new Error('the rows were not kept (keepRows: false)');
     if (!this.snapshot) {
       this.snapshot = new ClassificationData(
         this.classes,
@@ -125,13 +171,17 @@ export class ClassificationAccumulator {
         this.hasProba ? this.rowBrier.view() : null,
         this.offUnitRows,
         this.hasProba ? this.rankKeys : undefined,
+        this.totals(),
       );
     }
     return this.snapshot;
   }
 
   finish(): ClassificationMetrics {
-    return this.data().compute(null, ALL_CLASSIFICATION);
+    if (this.keepsRows) return this.data().compute(null, ALL_CLASSIFICATION);
+    const none = new Int32Array(0);
+    const p = this.hasProba ? new Float64Array(0) : null;
+    return new ClassificationData(this.classes, none, none, p, p, p, this.offUnitRows, this.hasProba ? this.rankKeys : undefined, this.totals()).compute(null, ALL_CLASSIFICATION);
   }
 }
 
@@ -241,9 +291,11 @@ export class ClassificationData {
     readonly offUnitRows: number,
     /** Two classes: the accumulator's sort keys of the positive-class scores, when they cover these rows. */
     private readonly binaryKeys?: RankKeys,
+    /** The accumulator's totals over these rows (which need not be here then): compute(null) uses them. */
+    private readonly totals?: ClassificationTotals,
   ) {
     this.k = classes.length;
-    this.n = yTrue.length;
+    this.n = totals?.rows ?? yTrue.length;
     this.groups = new Array<ScoreGroups | undefined>(this.k).fill(undefined);
   }
 
@@ -305,14 +357,15 @@ export class ClassificationData {
     const { k, n, classes, yTrue, yPred } = this;
     const binary = k === 2;
     const notes: string[] = [];
-    const cm = new Float64Array(k * k);
+    const totals = weights ? undefined : this.totals;
+    const cm = totals ? totals.confusion.slice() : new Float64Array(k * k);
     let total = 0;
     if (weights) {
       for (let i = 0; i < n; i++) {
         const w = weights[i]!;
         if (w !== 0) cm[yTrue[i]! * k + yPred[i]!]! += w;
       }
-    } else {
+    } else if (!totals) {
       for (let i = 0; i < n; i++) cm[yTrue[i]! * k + yPred[i]!]! += 1;
     }
     for (let j = 0; j < k * k; j++) total += cm[j]!;
@@ -383,8 +436,8 @@ export class ClassificationData {
       if (want.notes) notes.push('no probabilities given: roc_auc, average_precision, log_loss and brier are undefined');
       return out;
     }
-    if (want.logLoss) out.log_loss = weightedAverage(this.rowLogLoss!, weights, total);
-    if (want.brier) out.brier = weightedAverage(this.rowBrier!, weights, total);
+    if (want.logLoss) out.log_loss = totals ? totals.logLoss / total : weightedAverage(this.rowLogLoss!, weights, total);
+    if (want.brier) out.brier = totals ? totals.brier / total : weightedAverage(this.rowBrier!, weights, total);
     if (want.notes && this.offUnitRows > 0) {
       notes.push(
         `probabilities of ${this.offUnitRows} row(s) do not sum to 1 (numpy.allclose tolerance): log_loss renormalises each row as sklearn does; ` +

@@ -23,7 +23,7 @@
  * Average precision: sklearn's uninterpolated step sum AP = Σ_thresholds (R_t − R_{t−1}) · P_t, with
  * precision P_t = TP_t / (TP_t + FP_t) and recall R_t = TP_t / P at each distinct threshold t.
  */
-import { CompensatedSum } from './buffers';
+import { CompensatedSum, GrowableFloat64, GrowableInt32 } from './buffers';
 import { LITTLE_ENDIAN } from '../endian';
 
 /** Each row's group of equal scores (0 = highest score) for one score column. */
@@ -194,18 +194,31 @@ export class RankKeys {
   private keys: Uint32Array;
   length = 0;
   positives = 0;
-  /** False once a score was not a non-negative float32 value. */
+  /** False once a score was not a non-negative float32 value (never with `keepScores`). */
   valid = true;
   private readonly c0 = new Uint32Array(2048);
   private readonly c1 = new Uint32Array(2048);
   private readonly c2 = new Uint32Array(512);
+  /**
+   * With `keepScores`, once a score is not a non-negative float32: every row's score and whether it is
+   * positive (the rows before, decoded from their keys), which rank() sorts the general way.
+   */
+  private general: { scores: GrowableFloat64; positive: GrowableInt32 } | undefined;
 
-  constructor(capacity = 1024) {
+  /**
+   * `keepScores`: for a caller that keeps no scores of its own, rank() must not give up on a score that
+   * is not a float32 (a float64 model's, a logit); the keys then turn into the rows' scores.
+   */
+  constructor(
+    capacity = 1024,
+    private readonly keepScores = false,
+  ) {
     this.keys = new Uint32Array(Math.max(16, capacity));
   }
 
   /** Rows [0, n) of column `offset` of a row-major matrix with `stride` columns; positive when labels[i] === positive. */
   add(values: ArrayLike<number>, n: number, stride: number, offset: number, labels: ArrayLike<number>, positive: number): void {
+    if (this.general) return this.addGeneral(values, n, stride, offset, labels, positive);
     if (!this.valid) return;
     const base = this.length;
     if (base + n > this.keys.length) {
@@ -226,6 +239,10 @@ export class RankKeys {
       const b = bits[0]!;
       // not a float32 (a float64 model's scores), or negative: the general path
       if (f32[0] !== v || b & 0x80000000) {
+        if (this.keepScores) {
+          this.toGeneral();
+          return this.addGeneral(values, n, stride, offset, labels, positive);
+        }
         this.valid = false;
         return;
       }
@@ -243,8 +260,46 @@ export class RankKeys {
     this.positives += P;
   }
 
+  /** The rows so far, from their keys (each an exact float32 score and the positive flag), as `general`. */
+  private toGeneral(): void {
+    const n = this.length;
+    const scores = new GrowableFloat64(2 * n);
+    const positive = new GrowableInt32(2 * n);
+    const f32 = new Float32Array(1);
+    const bits = new Uint32Array(f32.buffer);
+    const s = scores.reserve(n);
+    const p = positive.reserve(n);
+    for (let i = 0; i < n; i++) {
+      const key = this.keys[i]!;
+      bits[0] = (key & 0x7fffffff) ^ 0x7fffffff;
+      s[i] = f32[0]!;
+      p[i] = key >>> 31;
+    }
+    scores.length = positive.length = n;
+    this.general = { scores, positive };
+    this.keys = new Uint32Array(0);
+  }
+
+  private addGeneral(values: ArrayLike<number>, n: number, stride: number, offset: number, labels: ArrayLike<number>, positive: number): void {
+    const { scores, positive: pos } = this.general!;
+    const base = this.length;
+    const s = scores.reserve(n);
+    const p = pos.reserve(n);
+    let P = 0;
+    for (let i = 0; i < n; i++) {
+      s[base + i] = values[i * stride + offset]!;
+      const y = labels[i] === positive ? 1 : 0;
+      p[base + i] = y;
+      P += y;
+    }
+    scores.length = pos.length = this.length = base + n;
+    this.positives += P;
+  }
+
   /** AUC and AP of the rows added; `consume`: sort the keys in place (no further add or rank). */
   rank(want: { auc: boolean; ap: boolean }, consume = false): RankResult | undefined {
+    const g = this.general;
+    if (g) return rankMetrics(scoreGroups(g.scores.view(), this.length), g.positive.view(), 1, null, want);
     if (!this.valid) return undefined;
     const n = this.length;
     let keys: Uint32Array = consume ? this.keys.subarray(0, n) : this.keys.slice(0, n);

@@ -291,6 +291,22 @@ describe('rank metrics', () => {
     const bad = new RankKeys();
     bad.add(new Float64Array([0.25, 0.1]), 2, 1, 0, new Int32Array([1, 0]), 1);
     expect([bad.valid, bad.rank({ auc: true, ap: true })]).toEqual([false, undefined]);
+    // Keys that must keep any score (an accumulator without rows): the float32 rows so far come back
+    // from their keys, exactly, and the general path ranks them with the rest.
+    const kept = new RankKeys(16, true);
+    for (let b = 0; b < n; b += 333) kept.add(proba.subarray(2 * b), Math.min(333, n - b), 2, 1, y.subarray(b), 1);
+    kept.add(new Float64Array([0.9, 0.1]), 1, 2, 1, new Int32Array([1]), 1);
+    expect(kept.valid).toBe(true);
+    expect(kept.length).toBe(n + 1);
+    const general2 = rankMetrics(scoreGroups(pAll, n + 1, 2, 1), yAll, 1, null);
+    expect(kept.rank({ auc: true, ap: true })).toEqual(general2);
+    // And the accumulator that stores no rows: the same metrics as the one that does, in every field.
+    const lean = new ClassificationAccumulator(['0', '1'], { keepRows: false });
+    for (let b = 0; b < n; b += 1000) lean.add(y.subarray(b, b + 1000), y.subarray(b, b + 1000), proba.subarray(2 * b, 2 * (b + 1000)));
+    expect(lean.finish()).toEqual(m);
+    lean.add(new Int32Array([1]), new Int32Array([1]), new Float64Array([0.9, 0.1]));
+    expect(lean.finish()).toEqual(all);
+    expect(lean.count).toBe(n + 1);
   });
 
   it('integer weights equal repeated rows', () => {

@@ -27,10 +27,10 @@ import {
 const cases = loadCases();
 const BATCH_SIZES = [Infinity, 1, 7, 1000, 65_536];
 
-function runClassification(c: ClassificationCase, batch: number): ClassificationMetrics {
+function runClassification(c: ClassificationCase, batch: number, keepRows = true): ClassificationMetrics {
   const { yTrue, yPred, proba } = classificationRows(c);
   const k = c.classes.length;
-  const acc = new ClassificationAccumulator(c.classes);
+  const acc = new ClassificationAccumulator(c.classes, { keepRows });
   for (const [s, e] of batches(yTrue.length, batch)) {
     acc.add(yTrue.subarray(s, e), yPred.subarray(s, e), proba?.subarray(s * k, e * k));
   }
@@ -106,6 +106,15 @@ describe('metrics vs scikit-learn reference fixtures', () => {
             if (b === 1 && c.expected.count > 10_000) continue;
             expect(runClassification(c, b), `batch size ${b}`).toEqual(first);
           }
+        });
+
+        it('is the same without the rows stored (keepRows: false, what evaluate does without a bootstrap)', () => {
+          // From running totals and the ranking's keys: the same doubles, whatever the batching.
+          for (const b of [Infinity, 7, 65_536]) expect(runClassification(c, b, false), `batch size ${b}`).toEqual(first);
+          const acc = new ClassificationAccumulator(c.classes, { keepRows: false });
+          // Two classes store nothing per row but the keys; more keep their rows (each class's AUC sorts them).
+          expect(acc.keepsRows).toBe(c.classes.length > 2);
+          if (c.classes.length === 2) expect(() => acc.data()).toThrow(/not kept/);
         });
 
         it('round-trips through JSON and the zod schema', () => {
