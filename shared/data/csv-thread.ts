@@ -2,9 +2,10 @@
  * A CSV file read and tokenized on a worker thread (dist/csv-worker.js). The worker runs readCsv with
  * `raw` cells and posts each batch (its text, or only its bytes when it is ASCII: ThreadCells; its
  * cell ranges and lines; the arrays transferred, not copied) while this thread works on the one
- * before: for a consumer as busy as evaluate's scorer, reading then costs almost no time of its own. The batches, their order and any error are exactly
- * readCsv's: an error is thrown where readCsv would throw it, after the batches before it. With
- * ReadOptions.onFileHash the worker hashes the bytes as it reads them.
+ * before: for a consumer as busy as evaluate's scorer, reading then costs almost no time of its own.
+ * The batches, their order and any error are exactly readCsv's: an error is thrown where readCsv
+ * would throw it, after the batches before it. With ReadOptions.onFileHash the worker hashes the
+ * bytes as it reads them; with ReadOptions.recycle the batches' arrays go back to it for reuse.
  *
  * Used for files of THREAD_MIN_BYTES and more when the worker bundle is there (not when running from
  * TypeScript sources). MLOPS_READ_THREAD=off turns it off; MLOPS_READ_THREAD_MIN_BYTES sets the size
