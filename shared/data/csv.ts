@@ -250,6 +250,8 @@ class CsvParser {
   private readonly maxNullLength: number;
   /** nullFirst[c] is 1 when some null marker starts with char code c. */
   private readonly nullFirst = new Uint8Array(65536);
+  /** stops[c] is 1 for the codes that end a plain field in fastRaw: the delimiter, LF, CR and the quote. */
+  private readonly stops = new Uint8Array(65536);
 
   constructor(
     private readonly file: string,
@@ -262,6 +264,7 @@ class CsvParser {
     private readonly rawBytes = false,
   ) {
     this.delim = delimiter.charCodeAt(0);
+    for (const c of [this.delim, LF, CR, QUOTE]) this.stops[c] = 1;
     this.nullSet = new Set(nullValues);
     this.emptyValue = this.nullSet.has('') ? null : '';
     let max = 0;
@@ -377,6 +380,7 @@ class CsvParser {
     const lines = this.lines;
     const nullSet = this.nullSet;
     const nullFirst = this.nullFirst;
+    const stops = this.stops;
     const maxNull = this.maxNullLength;
     const emptyFlag = this.emptyValue === null ? CELL_NULL : CELL_PLAIN;
     const stopAt = Math.min(lines.length, this.batchSize - 1);
@@ -407,7 +411,8 @@ class CsvParser {
           flags[i] = CELL_QUOTED;
           q++;
         } else {
-          while (c !== D && c !== LF && c !== CR && c !== QUOTE) {
+          // One table lookup a character rather than four comparisons.
+          while (stops[c] === 0) {
             if (++q >= len) break records;
             c = codes[q]!;
           }
