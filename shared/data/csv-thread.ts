@@ -54,12 +54,19 @@ export function spentBuffers(raw: PostedCells, lines: Int32Array): ArrayBuffer[]
 /** RawCells as posted: without the text when the bytes are there. */
 export type PostedCells = Omit<RawCells, 'text'> & { text?: string };
 
+/** A batch's cells to post: without the text when the bytes are there (ThreadCells makes it if read). */
+export function postable(raw: RawCells): PostedCells {
+  const { text, ...cells } = raw;
+  return cells.bytes ? cells : { ...cells, text };
+}
+
 /**
- * A batch's cells as the reader thread posted them. An ASCII batch comes as bytes alone: its text,
- * one character a byte, is made from them the first time something reads it (an error message, a
- * string cell), so the usual batch costs this thread no string copy (1 MB a batch) and no garbage.
+ * A batch's cells as another thread posted them (the reader thread here; validate-data's main thread
+ * to its workers). An ASCII batch comes as bytes alone: its text, one character a byte, is made from
+ * them the first time something reads it (an error message, a string cell), so the usual batch costs
+ * the receiving thread no string copy (1 MB a batch) and no garbage.
  */
-class ThreadCells implements RawCells {
+export class ThreadCells implements RawCells {
   readonly starts: Int32Array;
   readonly ends: Int32Array;
   readonly flags: Uint8Array;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toThreadError } from '../errors';
 import { readCsv } from './csv';
-import { AHEAD, spentBuffers, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker, type ToCsvWorker } from './csv-thread';
+import { AHEAD, postable, spentBuffers, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker, type ToCsvWorker } from './csv-thread';
 import { BufferPool } from './pool';
 
 const port = parentPort!;
@@ -46,8 +46,7 @@ try {
   for await (const b of batches) {
     while (credit === 0) await new Promise<void>((r) => (wake = r));
     credit--;
-    const { text, ...cells } = b.raw!;
-    const raw = cells.bytes ? cells : { ...cells, text };
+    const raw = postable(b.raw!);
     const lines = b.lines!;
     post(
       { type: 'batch', firstRow: b.firstRow, length: b.length, columns: first ? b.columns : undefined, lines, raw, bytesRead, totalBytes },

@@ -208,30 +208,41 @@ function parseNumberRange(text: string, s: number, e: number, out: Sniffed): 0 |
 const EXACT_LIMIT = 9007199254740992;
 
 /**
- * sniffRange for a text whose characters are all below 256, given also as bytes (bytes[i] is
- * text.charCodeAt(i)): typed array reads cost about half of charCodeAt's here. The common case is
- * decided on the bytes in one pass: [+-]? digits [. digits] (a digit at least, no exponent) whose digits
- * form an integer below 2^53, with at most 22 after the point. Its value is then that integer (exact)
- * over an exact power of ten, one correctly rounded operation: Number()'s value, as parseNumberRange's
- * fast path gives it. Anything else (a date's dashes, an exponent, more digits, special floats,
- * booleans, text) goes to sniffRange.
+ * sniffRange for a text whose characters are all below 256, given as bytes (bytes[i] is
+ * src.text.charCodeAt(i); the text is read only when the bytes do not decide, so a caller may make it
+ * on demand). Typed array reads cost about half of charCodeAt's here. The common case is decided on
+ * the bytes in one pass: [+-]? digits [. digits] (a digit at least, no exponent) whose digits form an
+ * integer below 2^53, with at most 22 after the point. Its value is then that integer (exact) over an
+ * exact power of ten, one correctly rounded operation: Number()'s value, as parseNumberRange's fast
+ * path gives it. Anything else (a date's dashes, an exponent, more digits, special floats, booleans,
+ * text) goes to sniffRange.
+ *
+ * The same pass hashes the cell into hash[0], hash[1]: validate/rowset.ts hashLatin1's two lanes (FNV-1a
+ * and a multiply-xorshift lane, a test holds the two to the same values), which a validator needs for
+ * every cell anyway; one pass over the bytes instead of two.
  */
-export function sniffLatin1(bytes: Uint8Array, text: string, s: number, e: number, out: Sniffed): void {
-  let i = s;
-  let c = bytes[i]!;
-  const neg = c === MINUS;
-  if (neg || c === PLUS) i++;
-  const d0 = i;
+export function sniffLatin1(bytes: Uint8Array, src: { readonly text: string }, s: number, e: number, out: Sniffed, hash: Int32Array): void {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  let neg = false;
+  let plain = e > s;
   let mant = 0;
   let point = -1;
-  for (; i < e; i++) {
-    c = bytes[i]! - C0;
-    if (c >= 0 && c <= 9) mant = mant * 10 + c;
-    else if (c === DOT - C0 && point < 0) point = i;
-    else break;
+  for (let i = s; i < e; i++) {
+    const x = bytes[i]!;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995);
+    b ^= b >>> 15;
+    const d = x - C0;
+    if (d >= 0 && d <= 9) mant = mant * 10 + d;
+    else if (x === DOT && point < 0) point = i;
+    else if (i === s && (x === MINUS || x === PLUS)) neg = x === MINUS;
+    else plain = false;
   }
-  const digits = i - d0 - (point < 0 ? 0 : 1);
-  if (i === e && digits > 0 && mant < EXACT_LIMIT) {
+  hash[0] = a;
+  hash[1] = b ^ (e - s);
+  const digits = e - s - (point < 0 ? 0 : 1) - (neg || bytes[s] === PLUS ? 1 : 0);
+  if (plain && digits > 0 && mant < EXACT_LIMIT) {
     if (point < 0) {
       out.num = neg ? -mant : mant;
       out.kind = KIND.integer;
@@ -245,7 +256,7 @@ export function sniffLatin1(bytes: Uint8Array, text: string, s: number, e: numbe
       return;
     }
   }
-  sniffRange(text, s, e, out);
+  sniffRange(src.text, s, e, out);
 }
 
 function rangeIs(text: string, s: number, e: number, lit: string): boolean {

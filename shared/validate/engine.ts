@@ -4,7 +4,7 @@
  * rows, except for what a check needs by nature (the fingerprints of the duplicate-row check, the values of
  * a column declared unique).
  */
-import type { Cell, DatasetFile, ReadOptions, RowBatch } from '../data/types';
+import type { Cell, DatasetFile, RawCells, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
 import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
 import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffLatin1, sniffRange, type Kind, type Sniffed } from '../schema/values';
@@ -180,7 +180,8 @@ export class Validator {
     }
     const table = this.init.schema?.table;
     const only = this.only;
-    const bytes = batch.raw ? this.latin1(batch.raw.text) : undefined;
+    // The reader's bytes when it gave them (the text is then made only if a slow path reads it).
+    const bytes = batch.raw ? (batch.raw.bytes ?? this.latin1(batch.raw.text)) : undefined;
     for (let c = 0; c < batch.columns.length; c++) {
       if (only && !only.has(batch.columns[c]!)) continue;
       checkColumn(this.stateOf(batch.columns[c]!, batch, c), batch, c, file, this.findings, this.sn, rowHash, table, bytes);
@@ -373,16 +374,28 @@ function example(batch: Pick<RowBatch, 'firstRow' | 'lines'>, r: number, file: s
   return e;
 }
 
-/** Types the raw cell text[s, e): from the batch's bytes when it has them (an ASCII text). */
-function sniffRaw(bytes: Uint8Array | undefined, text: string, s: number, e: number, sn: Sniffed): void {
-  if (bytes) sniffLatin1(bytes, text, s, e, sn);
-  else sniffRange(text, s, e, sn);
+/**
+ * Types the raw cell [s, e): from the batch's bytes when it has them (an ASCII text), which also hashes
+ * it into `out` (returns true then), else from the text.
+ */
+function sniffRaw(bytes: Uint8Array | undefined, raw: RawCells, s: number, e: number, sn: Sniffed, out: Int32Array): boolean {
+  if (bytes) {
+    sniffLatin1(bytes, raw, s, e, sn, out);
+    return true;
+  }
+  sniffRange(raw.text, s, e, sn);
+  return false;
 }
 
-/** Hashes the raw cell text[s, e) into out, the same either way: from the bytes when there are some. */
-function hashRaw(bytes: Uint8Array | undefined, text: string, s: number, e: number, out: Int32Array): void {
+/** Hashes the raw cell [s, e) into out, the same either way: from the bytes when there are some. */
+function hashRaw(bytes: Uint8Array | undefined, raw: RawCells, s: number, e: number, out: Int32Array): void {
   if (bytes) hashLatin1(bytes, s, e, out);
-  else hashRange(text, s, e, out);
+  else hashRange(raw.text, s, e, out);
+}
+
+/** The raw cell [s, e) (hash h) as a string: the interner's, or a new one. */
+function rawString(interner: Interner, bytes: Uint8Array | undefined, raw: RawCells, s: number, e: number, h: number): string {
+  return bytes ? interner.getBytes(bytes, s, e, h) : interner.get(raw.text, s, e, h);
 }
 
 const NULL_H1 = 0x9e3779b9 | 0;
@@ -402,7 +415,6 @@ function checkColumn(
   const raw = batch.raw;
   const values = raw ? undefined : (batch.values[c] as Cell[]);
   const ncol = batch.columns.length;
-  const rtext = raw?.text ?? '';
   const spec = s.spec;
   const type = spec?.type;
   const accepts = type ? TYPE_ACCEPTS[type] : undefined;
@@ -429,6 +441,8 @@ function checkColumn(
     let st = 0;
     let en = 0;
     let rawRange = false;
+    /** h holds the cell's hash already. */
+    let hashed = false;
     /** The cell's text is the interner's, and interner.h1/h2 its profile hash. */
     let interned = false;
     if (raw) {
@@ -443,19 +457,24 @@ function checkColumn(
         en = raw.ends[i]!;
         rawRange = true;
         if (cache) {
-          hashRaw(bytes, rtext, st, en, h);
-          const slot = interner.find(rtext, st, en, h[0]!);
+          hashRaw(bytes, raw, st, en, h);
+          const slot = bytes ? interner.findBytes(bytes, st, en, h[0]!) : interner.find(raw.text, st, en, h[0]!);
           if (slot >= 0 && interner.kinds[slot] !== UNTYPED) {
             sn.kind = interner.kinds[slot] as Kind;
             sn.num = interner.nums[slot]!;
             text = interner.strings[slot]!;
           } else {
-            sniffRaw(bytes, rtext, st, en, sn);
+            sniffRaw(bytes, raw, st, en, sn, h);
             // (a string interned untyped by another check stays so: typed again when seen again)
-            text = slot >= 0 ? interner.strings[slot]! : interner.add(rtext, st, en, h[0]!, sn.kind, sn.num);
+            text =
+              slot >= 0
+                ? interner.strings[slot]!
+                : bytes
+                  ? interner.addBytes(bytes, st, en, h[0]!, sn.kind, sn.num)
+                  : interner.add(raw.text, st, en, h[0]!, sn.kind, sn.num);
           }
           interned = true;
-        } else sniffRaw(bytes, rtext, st, en, sn);
+        } else hashed = sniffRaw(bytes, raw, st, en, sn, h);
       }
     } else {
       cell = values![r] ?? null;
@@ -470,9 +489,9 @@ function checkColumn(
       if (s.isLabel) findings.add('label-null', 'error', s.name, 'a label on every row', 'null', example(batch, r, file));
       continue;
     }
-    if (interned) {
+    if (interned || hashed) {
       // hashed above
-    } else if (rawRange) hashRaw(bytes, rtext, st, en, h);
+    } else if (rawRange) hashRaw(bytes, raw!, st, en, h);
     else {
       text ??= typeof cell === 'string' ? cell : cellText(cell);
       hashRange(text, 0, text.length, h);
@@ -489,7 +508,7 @@ function checkColumn(
 
     // 2. Check it against the declared type and rules; profile it.
     if (accepts && !accepts(kind, sn.num)) {
-      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
       findings.add('type', 'error', s.name, type!, `${KIND_NAMES[kind]} '${t.length > 40 ? `${t.slice(0, 37)}...` : t}'`, example(batch, r, file, t));
       col.addMismatch(t);
       continue;
@@ -499,7 +518,7 @@ function checkColumn(
       if (interned) col.addTextHashed(t!, interner.h1, interner.h2);
       else if (t !== undefined) col.addText(t);
       else if (rawRange) {
-        t = text = interner.get(rtext, st, en, h[0]!);
+        t = text = rawString(interner, bytes, raw!, st, en, h[0]!);
         col.addTextHashed(t, interner.h1, interner.h2);
       } else col.addText((t = text = cellText(cell)));
       t = t!;
@@ -521,28 +540,28 @@ function checkColumn(
       }
       if (num !== num || num === Infinity || num === -Infinity) {
         if (!allowNan && (s.numeric || !spec)) {
-          const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+          const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
           findings.add('nan', spec ? 'error' : 'warning', s.name, 'finite numbers', t, example(batch, r, file, t));
         }
         continue;
       }
       if (num < lo || num > hi) {
-        const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+        const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
         findings.add('range', 'error', s.name, `[${String(range![0] ?? '-∞')}, ${String(range![1] ?? '∞')}]`, t, example(batch, r, file, t));
       }
       if (oorSev && ref && ref.min !== undefined && ref.max !== undefined && (num < ref.min || num > ref.max) && kind !== KIND.datetime) {
-        const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+        const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
         findings.add('out-of-range', oorSev, s.name, `within the reference's [${ref.min}, ${ref.max}]`, t, example(batch, r, file, t));
       }
     }
     if (newCatSev && ref?.categories && (textual || kind === KIND.string || kind === KIND.boolean)) {
-      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
       if (!ref.categories.has(t)) {
         findings.add('new-category', newCatSev, s.name, `one of the ${ref.categories.size} reference categories`, `'${t}'`, example(batch, r, file, t));
       }
     }
     if (s.unique) {
-      const t = (text ??= rawRange ? s.interner.get(rtext, st, en, h[0]!) : cellText(cell));
+      const t = (text ??= rawRange ? rawString(interner, bytes, raw!, st, en, h[0]!) : cellText(cell));
       if (s.unique.has(t)) findings.add('unique', 'error', s.name, 'unique values', `'${t}' repeated`, example(batch, r, file, t));
       else s.unique.add(t);
     }

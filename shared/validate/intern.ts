@@ -62,9 +62,35 @@ export class Interner {
     return -1;
   }
 
+  /** find() of the characters bytes[s, e) (one a byte: a Latin-1 or ASCII text given as its bytes). */
+  findBytes(bytes: Uint8Array, s: number, e: number, h: number): number {
+    const { hashes, strings, mask } = this;
+    let i = h & mask;
+    for (;;) {
+      const v = strings[i];
+      if (v === undefined) break;
+      if (hashes[i] === h && v.length === e - s && sameBytes(v, bytes, s)) {
+        this.h1 = this.p1[i]!;
+        this.h2 = this.p2[i]!;
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    this.free = i;
+    return -1;
+  }
+
   /** Right after find() missed: makes the string, and keeps it with its typing while there is room. */
   add(text: string, s: number, e: number, h: number, kind: number, num: number): string {
-    const str = text.slice(s, e);
+    return this.keep(text.slice(s, e), h, kind, num);
+  }
+
+  /** add() after findBytes() missed. */
+  addBytes(bytes: Uint8Array, s: number, e: number, h: number, kind: number, num: number): string {
+    return this.keep(latin1(bytes, s, e), h, kind, num);
+  }
+
+  private keep(str: string, h: number, kind: number, num: number): string {
     hashString(str);
     this.h1 = hashOut[0]!;
     this.h2 = hashOut[1]!;
@@ -86,6 +112,27 @@ export class Interner {
     const i = this.find(text, s, e, h);
     return i >= 0 ? this.strings[i]! : this.add(text, s, e, h, UNTYPED, 0);
   }
+
+  /** get() of the characters bytes[s, e). */
+  getBytes(bytes: Uint8Array, s: number, e: number, h: number): string {
+    const i = this.findBytes(bytes, s, e, h);
+    return i >= 0 ? this.strings[i]! : this.addBytes(bytes, s, e, h, UNTYPED, 0);
+  }
+}
+
+function sameBytes(v: string, bytes: Uint8Array, s: number): boolean {
+  for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) !== bytes[s + k]) return false;
+  return true;
+}
+
+/** The characters bytes[s, e), one a byte. */
+export function latin1(bytes: Uint8Array, s: number, e: number): string {
+  if (e - s <= 24) {
+    let out = '';
+    for (let i = s; i < e; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('latin1');
 }
 
 function same(v: string, text: string, s: number): boolean {

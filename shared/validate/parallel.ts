@@ -17,7 +17,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { Cell, DatasetFile, RowBatch } from '../data/types';
+import type { Cell, DatasetFile, RawCells, RowBatch } from '../data/types';
+import { postable } from '../data/csv-thread';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
 import { bundled } from '../bundled';
@@ -82,6 +83,13 @@ export function referenceFromWire(reference: WireInit['reference']): Map<string,
     : undefined;
 }
 
+/** The buffers of a batch's cell arrays (and bytes), which travel between the threads and back to the pool. */
+export function cellBuffers(raw: Pick<RawCells, 'starts' | 'ends' | 'flags' | 'bytes'>): ArrayBuffer[] {
+  const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer] as ArrayBuffer[];
+  if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
+  return out;
+}
+
 export function workerFile(): string | undefined {
   return bundled('validate-worker.js');
 }
@@ -128,11 +136,12 @@ class WorkerHandle {
   }
 
   send(seq: number, batch: RowBatch): void {
-    const raw = batch.raw!;
+    // An ASCII batch goes as its bytes, without its text: no 1 MB string to copy into the worker's heap.
+    const raw = postable(batch.raw!);
     this.inFlight++;
     this.worker.postMessage(
       { type: 'batch', seq, file: batch.file, firstRow: batch.firstRow, length: batch.length, columns: batch.columns, lines: batch.lines, raw },
-      [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, ...(batch.lines ? [batch.lines.buffer] : [])] as ArrayBuffer[],
+      [...cellBuffers(raw), ...(batch.lines ? [batch.lines.buffer] : [])] as ArrayBuffer[],
     );
   }
 }
@@ -251,7 +260,7 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
   let seq = 0;
   let rows = 0;
   let columns: string[] = [];
-  const read = { ...plan.read, raw: true, pool };
+  const read = { ...plan.read, raw: true, rawBytes: true, pool };
   try {
     for await (const batch of readDataset(files, read)) {
       if (workers.length === 0) {
@@ -275,8 +284,7 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
       if (target.inFlight >= IN_FLIGHT) {
         // Every worker has its batches: check this one here instead of waiting.
         const hashes = local!.batch(batch, display);
-        const raw = batch.raw!;
-        onFingerprints({ seq: seq++, hashes, spent: [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer] as ArrayBuffer[], lines: batch.lines });
+        onFingerprints({ seq: seq++, hashes, spent: cellBuffers(batch.raw!), lines: batch.lines });
       } else target.send(seq++, batch);
       rows += batch.length;
       onRows?.(rows);

@@ -4,10 +4,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import type { RawCells, RowBatch } from '../data/types';
+import type { RowBatch } from '../data/types';
+import { ThreadCells, type PostedCells } from '../data/csv-thread';
 import { toThreadError } from '../errors';
 import { Validator } from './engine';
-import { fromWire, type FromWorker, type WireInit } from './parallel';
+import { cellBuffers, fromWire, type FromWorker, type WireInit } from './parallel';
 
 const port = parentPort!;
 const { init, display } = workerData as { init: WireInit; display: string };
@@ -19,7 +20,7 @@ function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
-port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<RowBatch, 'values' | 'raw'>) | { type: 'end' }) => {
+port.on('message', (m: ({ type: 'batch'; seq: number; raw: PostedCells } & Omit<RowBatch, 'values' | 'raw'>) | { type: 'end' }) => {
   try {
     if (m.type === 'end') {
       const f0 = performance.now();
@@ -38,7 +39,7 @@ port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<Row
       length: m.length,
       columns: m.columns,
       lines: m.lines,
-      raw: m.raw,
+      raw: new ThreadCells(m.raw),
       get values(): never {
         throw new Error('a worker batch has raw cells only');
       },
@@ -47,7 +48,7 @@ port.on('message', (m: ({ type: 'batch'; seq: number; raw: RawCells } & Omit<Row
     const hashes = v.batch(batch, display);
     busy += performance.now() - b0;
     // The cell arrays go back to the reader's pool; the lines too, after the duplicate check has read them.
-    const spent = [m.raw.starts.buffer, m.raw.ends.buffer, m.raw.flags.buffer] as ArrayBuffer[];
+    const spent = cellBuffers(m.raw);
     const lines = m.lines;
     post({ type: 'fingerprints', seq: m.seq, hashes, spent, lines }, [...(hashes ? [hashes.buffer as ArrayBuffer] : []), ...spent, ...(lines ? [lines.buffer as ArrayBuffer] : [])]);
   } catch (err) {

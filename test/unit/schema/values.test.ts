@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KIND, KIND_NAMES, newSniffed, parseIsoDatetime, sniff, sniffLatin1, sniffRange } from '../../../shared/schema/values';
+import { hashLatin1 } from '../../../shared/validate/rowset';
 
 const kindOf = (v: Parameters<typeof sniff>[0]) => {
   const s = newSniffed();
@@ -84,12 +85,17 @@ describe('typing a cell inside a larger text (CSV raw cells) gives what typing t
     const a = newSniffed();
     const b = newSniffed();
     const c = newSniffed();
+    const hashed = new Int32Array(2);
+    const expected = new Int32Array(2);
     for (const s of corpus) {
       const padded = `xx${s}yy`;
       sniff(s, a);
       sniffRange(padded, 2, 2 + s.length, b);
-      // The same from the bytes, for every text of characters below 256.
-      sniffLatin1(Buffer.from(padded, 'latin1'), padded, 2, 2 + s.length, c);
+      // The same from the bytes, for every text of characters below 256; and the cell's hash on the way.
+      const bytes = Buffer.from(padded, 'latin1');
+      sniffLatin1(bytes, { text: padded }, 2, 2 + s.length, c, hashed);
+      hashLatin1(bytes, 2, 2 + s.length, expected);
+      expect({ s, hash: [...hashed] }).toEqual({ s, hash: [...expected] });
       expect({ s, kind: KIND_NAMES[b.kind] }).toEqual({ s, kind: KIND_NAMES[a.kind] });
       expect({ s, kind: KIND_NAMES[c.kind] }).toEqual({ s, kind: KIND_NAMES[a.kind] });
       if (a.kind !== KIND.string) {

@@ -47,4 +47,33 @@ describe('Interner', () => {
     expect([it.h1, it.h2]).toEqual([hashOut[0], hashOut[1]]);
     expect(it.find(text, s, e, cellHash(text, s, e))).toBe(-1);
   });
+
+  it('finds, adds and gets from bytes the strings it finds from the text, and both ways meet', () => {
+    const bytes = Buffer.from(`${text},a-longer-category-than-twenty-four-characters`, 'latin1');
+    const long = [40, bytes.length] as const;
+    const it = new Interner();
+    const [a0, a1] = ranges[0];
+    expect(it.findBytes(bytes, a0, a1, cellHash(text, a0, a1))).toBe(-1);
+    const north = it.addBytes(bytes, a0, a1, cellHash(text, a0, a1), 5, 0);
+    expect(north).toBe('north');
+    hashString('north');
+    expect([it.h1, it.h2]).toEqual([hashOut[0], hashOut[1]]);
+    // found again from the bytes and from the text, as the same string
+    const [b0, b1] = ranges[2];
+    expect(it.strings[it.findBytes(bytes, b0, b1, cellHash(text, b0, b1))]).toBe(north);
+    expect(it.strings[it.find(text, b0, b1, cellHash(text, b0, b1))]).toBe(north);
+    // a string added from the text is found from the bytes
+    const [c0, c1] = ranges[1];
+    expect(it.find(text, c0, c1, cellHash(text, c0, c1))).toBe(-1);
+    const south = it.add(text, c0, c1, cellHash(text, c0, c1), 5, 0);
+    expect(it.strings[it.findBytes(bytes, c0, c1, cellHash(text, c0, c1))]).toBe(south);
+    // same hash, other characters: not found
+    expect(it.findBytes(bytes, c0, c1, cellHash(text, a0, a1))).toBe(-1);
+    // getBytes interns untyped, short strings and long ones
+    const [d0, d1] = ranges[3];
+    expect(it.getBytes(bytes, d0, d1, cellHash(text, d0, d1))).toBe('true');
+    expect(it.kinds[it.findBytes(bytes, d0, d1, cellHash(text, d0, d1))]).toBe(UNTYPED);
+    const longText = bytes.toString('latin1');
+    expect(it.getBytes(bytes, long[0], long[1], cellHash(longText, long[0], long[1]))).toBe('a-longer-category-than-twenty-four-characters');
+  });
 });
