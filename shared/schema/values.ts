@@ -256,7 +256,28 @@ export function sniffLatin1(bytes: Uint8Array, src: { readonly text: string }, s
       return;
     }
   }
+  // An ISO date (YYYY-MM-DD), as sniffRange reads it; not one, or anything else: sniffRange decides.
+  if (e - s === 10 && bytes[s + 4] === MINUS && bytes[s + 7] === MINUS) {
+    const y = digitsAtBytes(bytes, s, 4);
+    const m = digitsAtBytes(bytes, s + 5, 2);
+    const d = digitsAtBytes(bytes, s + 8, 2);
+    if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) {
+      out.kind = KIND.datetime;
+      out.num = daysFromCivil(y, m, d) * 86400000;
+      return;
+    }
+  }
   sniffRange(src.text, s, e, out);
+}
+
+function digitsAtBytes(bytes: Uint8Array, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[i + k]! - C0;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function rangeIs(text: string, s: number, e: number, lit: string): boolean {

@@ -81,6 +81,13 @@ describe('typing a cell inside a larger text (CSV raw cells) gives what typing t
       const at = Math.floor(Math.random() * (digits.length + 1));
       corpus.push(`${Math.random() < 0.3 ? '-' : ''}${Math.random() < 0.5 ? digits : `${digits.slice(0, at)}.${digits.slice(at)}`}`);
     }
+    // Dates, valid and not (day 0 to 31 of every month, leap years and not), and date-shaped text.
+    for (let k = 0; k < 1000; k++) {
+      const y = String(Math.floor(Math.random() * 10000)).padStart(4, '0');
+      const m = String(Math.floor(Math.random() * 14)).padStart(2, '0');
+      const d = String(Math.floor(Math.random() * 33)).padStart(2, '0');
+      corpus.push(`${y}-${m}-${d}`, `${y}-${m}-${d[0]}x`, `${y}-${m}-${d}`.replace(/\d/, '-'));
+    }
     corpus.push('9007199254740991', '9007199254740992', '-9007199254740993', '0.0000000000000000000001', '0.00000000000000000000001', '1.0000000000000000000000');
     const a = newSniffed();
     const b = newSniffed();
