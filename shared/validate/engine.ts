@@ -12,7 +12,7 @@ import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';
 import { chainRow, hashLatin1, hashRange } from './rowset';
 import { DuplicateFinder } from './duplicates';
-import { Interner, UNTYPED } from './intern';
+import { Interner, UNTYPED, latin1 } from './intern';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { ProfileBuilder, profileKindFor, type ColumnSink, type ReferenceColumn } from './profiling';
 import type { DatasetProfile, ProfileKind } from '../profile/profile';
@@ -155,7 +155,7 @@ export class Validator {
     let s = this.states.get(name);
     if (!s) {
       const spec = this.init.schema?.columns[name];
-      const kind = this.init.kinds?.[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length));
+      const kind = this.init.kinds?.[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch, c));
       s = new ColumnState(name, spec, this.init.reference?.get(name), name === this.init.label, kind, this.profile);
       this.states.set(name, s);
       this.columnOrder.push(name);
@@ -344,22 +344,45 @@ export async function runValidation(files: DatasetFile[], plan: ValidationPlan, 
   return { rows: v.rows, columns: v.columnOrder, findings: v.findings, profile };
 }
 
-/** The profile kind of a column without a declared type, from the values of the first batch it is in. */
-export function guessKind(values: Cell[], length: number): ProfileKind {
+/**
+ * The profile kind of a column without a declared type, from the values of the first batch it is in
+ * (its first 5,000 rows). A CSV batch's raw cells are typed where they lie, and only the first
+ * distinct ones are made strings: the batch's cells are not all sliced out for this.
+ */
+export function guessKind(batch: RowBatch, c: number): ProfileKind {
   const sn = newSniffed();
   const facts: ColumnFacts = { name: '', count: 0, nulls: 0, kinds: { integer: 0, float: 0, boolean: 0, datetime: 0, string: 0 }, nonFinite: 0, distinct: 0 };
   const distinct = new Set<string>();
-  const n = Math.min(length, 5000);
+  const n = Math.min(batch.length, 5000);
+  const raw = batch.raw;
+  const values = raw ? undefined : (batch.values[c] as Cell[]);
+  const bytes = raw?.bytes;
+  const ncol = batch.columns.length;
+  const hash = new Int32Array(2);
   for (let r = 0; r < n; r++) {
-    const cell = values[r] ?? null;
-    sniff(cell, sn);
+    let cell: Cell | undefined;
+    let st = 0;
+    let en = 0;
+    if (raw) {
+      const i = r * ncol + c;
+      const flag = raw.flags[i];
+      if (flag === CELL_NULL) sn.kind = KIND.null;
+      else if (flag === CELL_ESCAPED) sniff((cell = raw.escaped.get(i)!), sn);
+      else {
+        st = raw.starts[i]!;
+        en = raw.ends[i]!;
+        sniffRaw(bytes, raw, st, en, sn, hash);
+      }
+    } else sniff((cell = values![r] ?? null), sn);
     facts.count++;
     if (sn.kind === KIND.null) {
       facts.nulls++;
       continue;
     }
     facts.kinds[KIND_NAMES[sn.kind] as keyof ColumnFacts['kinds']]++;
-    if (distinct.size <= MAX_INFERRED_CATEGORIES) distinct.add(cellText(cell));
+    if (distinct.size <= MAX_INFERRED_CATEGORIES) {
+      distinct.add(cell !== undefined ? cellText(cell) : bytes ? latin1(bytes, st, en) : raw!.text.slice(st, en));
+    }
   }
   if (distinct.size <= MAX_INFERRED_CATEGORIES) facts.values = [...distinct];
   facts.distinct = distinct.size;

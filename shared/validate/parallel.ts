@@ -17,7 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { Cell, DatasetFile, RawCells, RowBatch } from '../data/types';
+import type { DatasetFile, RawCells, RowBatch } from '../data/types';
 import { postable } from '../data/csv-thread';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
@@ -108,9 +108,10 @@ class WorkerHandle {
   done: Promise<WorkerPart>;
   private failed: Error | undefined;
 
-  constructor(file: string, init: WireInit, display: string, onFingerprints: (m: Fingerprints) => void) {
+  /** Starts the worker; it checks nothing before start(). */
+  constructor(file: string, display: string, onFingerprints: (m: Fingerprints) => void) {
     // A small young generation: memory stays flat while streaming.
-    this.worker = new Worker(file, { workerData: { init, display }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    this.worker = new Worker(file, { workerData: { display }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.done = new Promise<WorkerPart>((resolve, reject) => {
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'fingerprints') {
@@ -128,6 +129,11 @@ class WorkerHandle {
       });
     });
     this.done.catch(() => undefined);
+  }
+
+  /** What to check the batches against: the first message, once the first batch has decided the kinds. */
+  start(init: WireInit): void {
+    this.worker.postMessage({ type: 'init', init });
   }
 
   /** Throws the worker's error, if it failed. */
@@ -253,7 +259,8 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
     }
   };
 
-  let workers: WorkerHandle[] = [];
+  // The workers load their code while this thread reads the first batch and types its columns.
+  let workers = Array.from({ length: n }, () => new WorkerHandle(script, display, onFingerprints));
   /** This thread's own share of the checking. */
   let local: Validator | undefined;
   const endWorkers = () => Promise.all(workers.splice(0).map((w) => w.worker.terminate()));
@@ -263,7 +270,7 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
   const read = { ...plan.read, raw: true, rawBytes: true, pool };
   try {
     for await (const batch of readDataset(files, read)) {
-      if (workers.length === 0) {
+      if (!local) {
         columns = batch.columns.slice();
         fileChecks(findings, plan, display, columns);
         // Workers must profile each column as the same kind: decide from this first batch.
@@ -271,10 +278,10 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
         batch.columns.forEach((name, c) => {
           if (plan.only && !plan.only.includes(name)) return;
           const spec = plan.schema?.columns[name];
-          kinds[name] = plan.layout?.kinds[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch.values[c] as Cell[], batch.length));
+          kinds[name] = plan.layout?.kinds[name] ?? (spec ? profileKindFor(spec.type) : guessKind(batch, c));
         });
         const init = toWire({ schema: plan.schema, reference: plan.reference, label: plan.label, kinds, binEdges: plan.layout?.binEdges, fingerprints: dupSeverity ? 'return' : 'off', only: plan.only });
-        workers = Array.from({ length: n }, () => new WorkerHandle(script, init, display, onFingerprints));
+        for (const w of workers) w.start(init);
         local = new Validator(fromWire(init));
       }
       let target = workers[0]!;
@@ -289,6 +296,8 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
       rows += batch.length;
       onRows?.(rows);
     }
+    // (readDataset yields a batch, if empty, for every CSV file it reads without an error)
+    if (!local) throw new Error('internal error: no batch read from the CSV file');
     for (const w of workers) w.worker.postMessage({ type: 'end' });
     const parts = await Promise.all(workers.map((w) => w.done));
     if (local && process.env.MLOPS_DEBUG) process.stderr.write(`this thread: ${local.rows} rows checked here\n`);

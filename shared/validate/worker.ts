@@ -11,8 +11,9 @@ import { Validator } from './engine';
 import { cellBuffers, fromWire, type FromWorker, type WireInit } from './parallel';
 
 const port = parentPort!;
-const { init, display } = workerData as { init: WireInit; display: string };
-const v = new Validator(fromWire(init));
+const { display } = workerData as { display: string };
+/** Made from the first message (WorkerHandle.start in parallel.ts). */
+let v: Validator;
 const t0 = performance.now();
 let busy = 0;
 
@@ -20,8 +21,12 @@ function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
-port.on('message', (m: ({ type: 'batch'; seq: number; raw: PostedCells } & Omit<RowBatch, 'values' | 'raw'>) | { type: 'end' }) => {
+port.on('message', (m: ({ type: 'batch'; seq: number; raw: PostedCells } & Omit<RowBatch, 'values' | 'raw'>) | { type: 'init'; init: WireInit } | { type: 'end' }) => {
   try {
+    if (m.type === 'init') {
+      v = new Validator(fromWire(m.init));
+      return;
+    }
     if (m.type === 'end') {
       const f0 = performance.now();
       const part = { findings: v.findings.list(), profile: v.profile.finish(v.columnOrder, v.rows), tallies: v.tallies(), rows: v.rows };
