@@ -21,6 +21,7 @@ import type { DatasetFile, RawCells, RowBatch } from '../data/types';
 import { postable } from '../data/csv-thread';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
+import { DEFAULT_CHUNK_SIZE } from '../data/common';
 import { bundled } from '../bundled';
 import { fromThreadError, type ThreadError } from '../errors';
 import { mergeParsedProfiles, type DatasetProfile, type ProfileKind } from '../profile/profile';
@@ -267,7 +268,17 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
   let seq = 0;
   let rows = 0;
   let columns: string[] = [];
-  const read = { ...plan.read, raw: true, rawBytes: true, pool };
+  let bytesRead = 0;
+  const read = {
+    ...plan.read,
+    raw: true,
+    rawBytes: true,
+    pool,
+    onProgress: (done: number, total: number) => {
+      bytesRead = done;
+      plan.read.onProgress?.(done, total);
+    },
+  };
   try {
     for await (const batch of readDataset(files, read)) {
       if (!local) {
@@ -288,7 +299,10 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
       for (const w of workers) if (w.inFlight < target.inFlight) target = w;
       metas.set(seq, { length: batch.length, firstRow: batch.firstRow });
       for (const w of workers) w.check();
-      if (target.inFlight >= IN_FLIGHT) {
+      // Near the end of the file a worker is sent a batch only when it has none waiting, so that this
+      // thread does not run out of batches while the workers still have several each to check.
+      const limit = file.size - bytesRead < n * IN_FLIGHT * DEFAULT_CHUNK_SIZE ? 1 : IN_FLIGHT;
+      if (target.inFlight >= limit) {
         // Every worker has its batches: check this one here instead of waiting.
         const hashes = local!.batch(batch, display);
         onFingerprints({ seq: seq++, hashes, spent: cellBuffers(batch.raw!), lines: batch.lines });
@@ -299,9 +313,11 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
     // (readDataset yields a batch, if empty, for every CSV file it reads without an error)
     if (!local) throw new Error('internal error: no batch read from the CSV file');
     for (const w of workers) w.worker.postMessage({ type: 'end' });
+    // This thread's part is made while the workers finish their last batches.
+    const own: WorkerPart = { findings: local.findings.list(), profile: local.profile.finish(local.columnOrder, local.rows), tallies: local.tallies(), rows: local.rows };
     const parts = await Promise.all(workers.map((w) => w.done));
-    if (local && process.env.MLOPS_DEBUG) process.stderr.write(`this thread: ${local.rows} rows checked here\n`);
-    if (local) parts.push({ findings: local.findings.list(), profile: local.profile.finish(local.columnOrder, local.rows), tallies: local.tallies(), rows: local.rows });
+    if (process.env.MLOPS_DEBUG) process.stderr.write(`this thread: ${local.rows} rows checked here\n`);
+    parts.push(own);
     // The parts are here: end the workers now, so that their heaps are not held through the duplicate
     // check and the merge (at 10⁷ rows that was the peak RSS, over 300 MB on Node 24).
     await endWorkers();
