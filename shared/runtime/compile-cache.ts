@@ -10,5 +10,9 @@
 import module from 'node:module';
 
 export function enableCompileCache(): void {
-  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  const result = (module as { enableCompileCache?: () => { directory?: string } | undefined }).enableCompileCache?.();
+  // Worker threads (validate-data's, the CSV reader) start with a copy of process.env: through it
+  // they use the cache from their first module on, as Node's documentation of enableCompileCache
+  // suggests (the method itself only affects the thread that calls it).
+  if (result?.directory && process.env.NODE_COMPILE_CACHE === undefined) process.env.NODE_COMPILE_CACHE = result.directory;
 }
