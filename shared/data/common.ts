@@ -44,6 +44,17 @@ export class ChunkDecoder {
     return this.decoder.decode(bytes, { stream: true });
   }
 
+  /**
+   * decode()'s test without the decoding: whether the next `n` bytes of `buf` are ASCII with nothing
+   * held from before them, so that they are their own text, one character a byte (`ascii` is then
+   * set as decode() sets it). A reader that can work on the bytes makes the string only if needed.
+   */
+  asciiAhead(buf: Buffer, n: number): boolean {
+    if (this.holds || !isAscii(buf.subarray(0, n))) return false;
+    this.ascii = true;
+    return true;
+  }
+
   /** What the decoder still holds, at the end of the file (U+FFFD for a cut sequence). */
   end(): string {
     this.holds = false;

@@ -1,6 +1,6 @@
 /**
  * A CSV file read and tokenized on a worker thread (dist/csv-worker.js). The worker runs readCsv with
- * `raw` cells and posts each batch (its text, or only its bytes when it is ASCII: ThreadCells; its
+ * `raw` cells and posts each batch (its text, or only its bytes when it is ASCII: LazyTextCells; its
  * cell ranges and lines; the arrays transferred, not copied) while this thread works on the one
  * before: for a consumer as busy as evaluate's scorer, reading then costs almost no time of its own.
  * The batches, their order and any error are exactly readCsv's: an error is thrown where readCsv
@@ -17,7 +17,8 @@ import { resolve } from 'node:path';
 import { bundled } from '../bundled';
 import { fromThreadError, type ThreadError } from '../errors';
 import { csvBatch, type CsvReadOptions } from './csv';
-import type { RawCells, RowBatch } from './types';
+import type { RowBatch } from './types';
+import { LazyTextCells, type PostedCells } from './cells';
 
 export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
 /** Batches the worker may post before this thread has taken them: bounds memory. */
@@ -32,7 +33,7 @@ export interface CsvWorkerData {
 }
 
 export type FromCsvWorker =
-  // `raw` without its text when it has the bytes (the text is made from them if it is read: ThreadCells).
+  // `raw` without its text when it has the bytes (the text is made from them if it is read: LazyTextCells).
   | { type: 'batch'; firstRow: number; length: number; columns: string[] | undefined; lines: Int32Array; raw: PostedCells; bytesRead: number; totalBytes: number }
   | { type: 'end'; sha256: string | undefined; cpuMs?: number; buffers?: { taken: number; reused: number } }
   | ThreadError;
@@ -49,47 +50,6 @@ export function spentBuffers(raw: PostedCells, lines: Int32Array): ArrayBuffer[]
   const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer] as ArrayBuffer[];
   if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
   return out;
-}
-
-/** RawCells as posted: without the text when the bytes are there. */
-export type PostedCells = Omit<RawCells, 'text'> & { text?: string };
-
-/** A batch's cells to post: without the text when the bytes are there (ThreadCells makes it if read). */
-export function postable(raw: RawCells): PostedCells {
-  const { text, ...cells } = raw;
-  return cells.bytes ? cells : { ...cells, text };
-}
-
-/**
- * A batch's cells as another thread posted them (the reader thread here; validate-data's main thread
- * to its workers). An ASCII batch comes as bytes alone: its text, one character a byte, is made from
- * them the first time something reads it (an error message, a string cell), so the usual batch costs
- * the receiving thread no string copy (1 MB a batch) and no garbage.
- */
-export class ThreadCells implements RawCells {
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  readonly flags: Uint8Array;
-  readonly escaped: Map<number, string>;
-  readonly bytes: Uint8Array | undefined;
-  private decoded: string | undefined;
-
-  constructor(posted: PostedCells) {
-    this.starts = posted.starts;
-    this.ends = posted.ends;
-    this.flags = posted.flags;
-    this.escaped = posted.escaped;
-    this.bytes = posted.bytes;
-    this.decoded = posted.text;
-  }
-
-  get text(): string {
-    if (this.decoded === undefined) {
-      const b = this.bytes!;
-      this.decoded = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-    }
-    return this.decoded;
-  }
 }
 
 /** Whether a CSV file of `size` bytes read with `options` is read on a worker thread. */
@@ -201,7 +161,7 @@ export async function* readCsvOnThread(file: string, options: CsvReadOptions): A
       worker.postMessage('more' satisfies ToCsvWorker);
       batches++;
       if (m.raw.bytes) withBytes++;
-      yield csvBatch(file, m.firstRow, m.length, columns, m.lines, new ThreadCells(m.raw));
+      yield csvBatch(file, m.firstRow, m.length, columns, m.lines, new LazyTextCells(m.raw));
       // Asked for the next batch: with `recycle` this one's arrays go back to the reader's pool. A
       // buffer that arrives, and one that is let go, each count towards V8's external memory, whose
       // growth starts a full GC every ~64 MB: without this, one every 10-15 batches.

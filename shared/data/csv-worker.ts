@@ -6,8 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toThreadError } from '../errors';
 import { readCsv } from './csv';
-import { AHEAD, postable, spentBuffers, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker, type ToCsvWorker } from './csv-thread';
+import { AHEAD, spentBuffers, type CsvWorkerData, type CsvWorkerStart, type FromCsvWorker, type ToCsvWorker } from './csv-thread';
 import { BufferPool } from './pool';
+import { postable } from './cells';
 
 const port = parentPort!;
 // Started ahead of its file (prestartCsvReader): the job is the first message.

@@ -19,7 +19,10 @@
  * ASCII (one flat string to scan), else its text is joined to the next chunk's.
  * Raw batches (`raw`) take simple records (plain or simply quoted fields, LF or CRLF) through a fast
  * loop (fastRaw, which reads an ASCII chunk's bytes and otherwise the text's UTF-16 units from a typed
- * array) and the rest through the general one. With `onFileHash` the bytes are hashed as read.
+ * array) and the rest through the general one. In raw mode an ASCII chunk after the first is not
+ * decoded at all unless something reads its text (setBytes): the general loop, an error, a batch's
+ * RawCells.text (a batch with its bytes makes it from its own copy, cells.ts). With `onFileHash` the
+ * bytes are hashed as read.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -37,6 +40,7 @@ import {
   type ReaderOptions,
 } from './common';
 import type { BufferPool } from './pool';
+import { LazyTextCells } from './cells';
 import type { Cell, RawCells, RowBatch } from './types';
 
 const LF = 10;
@@ -152,6 +156,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     while (!eof) {
       const { bytesRead: n } = await fh.read(buf, carry, chunkSize, null);
       let piece: string;
+      /** An ASCII chunk with nothing pending: its bytes are its text, which is not made (setBytes). */
+      let asBytes = false;
       if (n === 0) {
         eof = true;
         piece = carry > 0 ? buf.toString('latin1', 0, carry) : decoder.end();
@@ -159,7 +165,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
         bytesRead += n;
         options.onProgress?.(bytesRead, totalBytes);
         hash?.update(buf.subarray(carry, carry + n));
-        piece = decoder.decode(buf, carry + n);
+        asBytes = parser.raw && !first && pending.length === 0 && decoder.asciiAhead(buf, carry + n);
+        piece = asBytes ? '' : decoder.decode(buf, carry + n);
       }
       const textBytes = carry + n;
       carry = 0;
@@ -168,12 +175,13 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         first = false;
       }
-      if (!eof && text.length < needLength) {
+      if (!eof && !asBytes && text.length < needLength) {
         pending = text;
         continue;
       }
       // An ASCII chunk's text is its bytes one to one: the fast loop reads those (see setText).
-      parser.setText(text, text === piece && decoder.ascii ? buf.subarray(0, textBytes) : undefined);
+      if (asBytes) parser.setBytes(buf.subarray(0, textBytes));
+      else parser.setText(text, text === piece && decoder.ascii ? buf.subarray(0, textBytes) : undefined);
       for (;;) {
         const status = parser.parse(eof);
         if (status === HEADER_DONE) continue;
@@ -188,18 +196,19 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
             emitted = true;
             yield parser.takeBatch();
           }
-          const rest = parser.rest();
-          if (decoder.ascii && rest.length <= piece.length && rest.length * 2 <= chunkSize && rest.length <= CARRY_MAX) {
+          const restLength = parser.restLength();
+          const pieceLength = asBytes ? textBytes : piece.length;
+          if (decoder.ascii && restLength <= pieceLength && restLength * 2 <= chunkSize && restLength <= CARRY_MAX) {
             // The record lies in this piece, which is these bytes read as Latin-1: carry its bytes over,
             // so that the next text is one flat string (pending + piece makes a cons string, slower to
             // scan) and has its bytes. (The piece, not the text: after a chunk of other characters the
             // text starts with a carried string, and the next chunks must not go on carrying strings.)
-            buf.copyWithin(0, textBytes - rest.length, textBytes);
-            carry = rest.length;
+            buf.copyWithin(0, textBytes - restLength, textBytes);
+            carry = restLength;
             pending = '';
             needLength = 0;
           } else {
-            pending = rest;
+            pending = parser.rest();
             needLength = pending.length * 2;
           }
           break;
@@ -223,7 +232,11 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
 }
 
 class CsvParser {
-  private text = '';
+  /** The text, or undefined while only its bytes are known (setBytes): made from them when read. */
+  private decoded: string | undefined = '';
+  private textLength = 0;
+  /** fastRaw stopped because the text ended inside a record (nothing else it leaves to parse()). */
+  private ranOut = false;
   /** The text's character codes for fastRaw (setText). */
   private codes: Uint8Array | Uint16Array = new Uint8Array(0);
   private units = new Uint16Array(0);
@@ -250,6 +263,8 @@ class CsvParser {
   private readonly maxNullLength: number;
   /** nullFirst[c] is 1 when some null marker starts with char code c. */
   private readonly nullFirst = new Uint8Array(65536);
+  /** The non-empty null markers, for fastRaw's comparison of a cell's codes. */
+  private readonly nullMarkers: string[];
   /** stops[c] is 1 for the codes that end a plain field in fastRaw: the delimiter, LF, CR and the quote. */
   private readonly stops = new Uint8Array(65536);
 
@@ -268,6 +283,7 @@ class CsvParser {
     this.nullSet = new Set(nullValues);
     this.emptyValue = this.nullSet.has('') ? null : '';
     let max = 0;
+    this.nullMarkers = nullValues.filter((v) => v.length > 0);
     for (const v of nullValues) {
       if (v.length === 0) continue;
       max = Math.max(max, v.length);
@@ -282,7 +298,8 @@ class CsvParser {
    * the text's UTF-16 code units copied into a reused buffer.
    */
   setText(text: string, bytes?: Uint8Array): void {
-    this.text = text;
+    this.decoded = text;
+    this.textLength = text.length;
     this.pos = 0;
     if (!this.raw) return;
     if (bytes) {
@@ -296,9 +313,34 @@ class CsvParser {
     this.codes = units;
   }
 
+  /**
+   * setText() of an ASCII chunk known only as its bytes (raw mode): fastRaw reads the bytes, and the
+   * text is made from them only if something reads it (parse() beyond fastRaw, an error message, a
+   * batch's RawCells.text). A batch of plain records then costs no string of its chunk.
+   */
+  setBytes(bytes: Uint8Array): void {
+    this.decoded = undefined;
+    this.textLength = bytes.length;
+    this.codes = bytes;
+    this.pos = 0;
+  }
+
+  private get text(): string {
+    if (this.decoded === undefined) {
+      const b = this.codes as Uint8Array;
+      this.decoded = Buffer.from(b.buffer, b.byteOffset, this.textLength).toString('latin1');
+    }
+    return this.decoded;
+  }
+
   /** The unparsed tail of the text (the start of an incomplete record). */
   rest(): string {
     return this.text.slice(this.pos);
+  }
+
+  /** rest().length, without making the text. */
+  restLength(): number {
+    return this.textLength - this.pos;
   }
 
   hasHeader(): boolean {
@@ -314,16 +356,20 @@ class CsvParser {
     if (this.raw) {
       const n = r * this.ncol;
       const pool = this.pool;
-      const batch = new CsvBatch(this.file, this.firstRow, r, this.columns, pool ? copyInto(pool, Int32Array, this.lines, r) : this.lines.slice(0, r), {
-        text: this.text,
+      const len = this.textLength;
+      // The codes are the text's bytes when it is ASCII (setText), else its UTF-16 units. Copied with
+      // the Uint8Array constructor: the codes are a Buffer, whose slice() is a view of the read buffer.
+      const bytes = this.rawBytes && this.codes instanceof Uint8Array ? (pool ? copyInto(pool, Uint8Array, this.codes, len) : new Uint8Array(this.codes.subarray(0, len))) : undefined;
+      const cells = {
         starts: pool ? copyInto(pool, Int32Array, this.starts, n) : this.starts.slice(0, n),
         ends: pool ? copyInto(pool, Int32Array, this.ends, n) : this.ends.slice(0, n),
         flags: pool ? copyInto(pool, Uint8Array, this.flags, n) : this.flags.slice(0, n),
         escaped: this.escaped,
-        // The codes are the text's bytes when it is ASCII (setText), else its UTF-16 units. Copied with
-        // the Uint8Array constructor: the codes are a Buffer, whose slice() is a view of the read buffer.
-        bytes: this.rawBytes && this.codes instanceof Uint8Array ? (pool ? copyInto(pool, Uint8Array, this.codes, this.text.length) : new Uint8Array(this.codes.subarray(0, this.text.length))) : undefined,
-      });
+        bytes,
+      };
+      // With its own bytes the batch makes its text if it is read (the chunk's may not be made at all).
+      const raw: RawCells = bytes && this.decoded === undefined ? new LazyTextCells(cells) : { ...cells, text: this.text };
+      const batch = new CsvBatch(this.file, this.firstRow, r, this.columns, pool ? copyInto(pool, Int32Array, this.lines, r) : this.lines.slice(0, r), raw);
       this.firstRow += r;
       this.r = 0;
       this.escaped = new Map();
@@ -369,16 +415,14 @@ class CsvParser {
    * from there, and reports what is wrong. The same cells as parse() would make.
    */
   private fastRaw(): void {
-    const text = this.text;
     const codes = this.codes;
-    const len = text.length;
+    const len = this.textLength;
     const D = this.delim;
     const ncol = this.ncol;
     const starts = this.starts;
     const ends = this.ends;
     const flags = this.flags;
     const lines = this.lines;
-    const nullSet = this.nullSet;
     const nullFirst = this.nullFirst;
     const stops = this.stops;
     const maxNull = this.maxNullLength;
@@ -387,12 +431,16 @@ class CsvParser {
     let r = this.r;
     let pos = this.pos;
     let line = this.line;
+    this.ranOut = false;
     records: while (r < stopAt) {
       let p = pos;
       let i = r * ncol;
       const last = i + ncol - 1;
       for (;;) {
-        if (p >= len) break records;
+        if (p >= len) {
+          this.ranOut = true;
+          break records;
+        }
         let c = codes[p]!;
         let q = p;
         if (c === QUOTE) {
@@ -402,8 +450,12 @@ class CsvParser {
             if (c === QUOTE || c === LF || c === CR) break;
             q++;
           }
+          if (q + 1 >= len && (q >= len || c === QUOTE)) {
+            this.ranOut = true;
+            break records;
+          }
           // A line break inside, or a doubled quote: parse()'s.
-          if (c !== QUOTE || q + 1 >= len) break records;
+          if (c !== QUOTE) break records;
           c = codes[q + 1]!;
           if (c !== D && c !== LF && c !== CR) break records;
           starts[i] = p + 1;
@@ -413,14 +465,17 @@ class CsvParser {
         } else {
           // One table lookup a character rather than four comparisons.
           while (stops[c] === 0) {
-            if (++q >= len) break records;
+            if (++q >= len) {
+              this.ranOut = true;
+              break records;
+            }
             c = codes[q]!;
           }
           if (c === QUOTE) break records;
           const n = q - p;
           starts[i] = p;
           ends[i] = q;
-          flags[i] = n === 0 ? emptyFlag : n <= maxNull && nullFirst[codes[p]!] === 1 && nullSet.has(text.slice(p, q)) ? CELL_NULL : CELL_PLAIN;
+          flags[i] = n === 0 ? emptyFlag : n <= maxNull && nullFirst[codes[p]!] === 1 && this.isNullMarker(p, q) ? CELL_NULL : CELL_PLAIN;
         }
         if (c === D) {
           if (i === last) break records;
@@ -431,7 +486,11 @@ class CsvParser {
         // The record ends at q (LF, or CR then LF). A blank line or a short record is parse()'s.
         if (i !== last || q === pos) break records;
         if (c === CR) {
-          if (q + 1 >= len || codes[q + 1]! !== LF) break records;
+          if (q + 1 >= len) {
+            this.ranOut = true;
+            break records;
+          }
+          if (codes[q + 1]! !== LF) break records;
           q++;
         }
         lines[r] = line;
@@ -446,14 +505,32 @@ class CsvParser {
     this.line = line;
   }
 
+  /** Whether the codes [p, q) spell one of the null markers. */
+  private isNullMarker(p: number, q: number): boolean {
+    const codes = this.codes;
+    next: for (const m of this.nullMarkers) {
+      if (m.length !== q - p) continue;
+      for (let k = 0; k < m.length; k++) if (codes[p + k] !== m.charCodeAt(k)) continue next;
+      return true;
+    }
+    return false;
+  }
+
   /**
    * Parses records from `pos` until the batch is full, the text ends inside a record (NEED_MORE; only
    * when !isLast) or the input is done. The hot loop: keep it free of closures and allocations other
    * than the cell strings.
    */
   parse(isLast: boolean): Status {
+    const fast = this.raw && this.ncol !== NO_HEADER_YET;
+    if (fast && !isLast) {
+      // The text ends inside a record and fastRaw took every record before it: more text is needed,
+      // which parse() would find scanning the record, and for that make the text of the chunk.
+      this.fastRaw();
+      if (this.ranOut) return NEED_MORE;
+    }
     const text = this.text;
-    const len = text.length;
+    const len = this.textLength;
     const D = this.delim;
     const ncol = this.ncol;
     const headerMode = ncol === NO_HEADER_YET;
@@ -474,7 +551,6 @@ class CsvParser {
     let pos = this.pos;
     let line = this.line;
 
-    const fast = raw && !headerMode;
     for (;;) {
       // ---- record start ----
       if (fast) {

@@ -18,7 +18,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { DatasetFile, RawCells, RowBatch } from '../data/types';
-import { postable } from '../data/csv-thread';
+import { postable } from '../data/cells';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
 import { DEFAULT_CHUNK_SIZE } from '../data/common';

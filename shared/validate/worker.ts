@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import type { RowBatch } from '../data/types';
-import { ThreadCells, type PostedCells } from '../data/csv-thread';
+import { LazyTextCells, type PostedCells } from '../data/cells';
 import { toThreadError } from '../errors';
 import { Validator } from './engine';
 import { cellBuffers, fromWire, type FromWorker, type WireInit } from './parallel';
@@ -44,7 +44,7 @@ port.on('message', (m: ({ type: 'batch'; seq: number; raw: PostedCells } & Omit<
       length: m.length,
       columns: m.columns,
       lines: m.lines,
-      raw: new ThreadCells(m.raw),
+      raw: new LazyTextCells(m.raw),
       get values(): never {
         throw new Error('a worker batch has raw cells only');
       },
