@@ -135,17 +135,27 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
   checkDelimiter(delimiter);
   const chunkSize = positiveInt(options.chunkSize, DEFAULT_CHUNK_SIZE);
   const fh = await open(file, 'r');
+  /** The read of the next chunk, while one is in flight. */
+  let reading: Promise<{ bytesRead: number }> | undefined;
   try {
     const totalBytes = (await fh.stat()).size;
     const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE);
     const parser = new CsvParser(file, delimiter, batchSize, options.nullValues ?? DEFAULT_NULL_VALUES, totalBytes, options.raw === true, options.pool, options.rawBytes === true);
-    // Room for a carried record in front of a chunk (see below).
-    const buf = Buffer.allocUnsafe(chunkSize + Math.min(CARRY_MAX, chunkSize >> 1));
+    // Two read buffers, each with room for a carried record in front of its chunk (see below): the
+    // next chunk is read into one while the other's is parsed and its batches used, so that this
+    // thread does not wait for the read (a thread-pool round trip, slow when the cores are busy).
+    const room = Math.min(CARRY_MAX, chunkSize >> 1);
+    const bufs = [Buffer.allocUnsafe(room + chunkSize), Buffer.allocUnsafe(room + chunkSize)] as const;
+    let which = 0;
+    reading = fh.read(bufs[0], room, chunkSize, null);
+    /** The carried record is carrySource[carryEnd - carry, carryEnd): the end of the last text's bytes. */
+    let carrySource: Buffer = bufs[0];
+    let carryEnd = 0;
     const decoder = new ChunkDecoder();
     // The content hash, of the bytes as they are read (ReadOptions.onFileHash).
     const hash = options.onFileHash ? createHash('sha256') : undefined;
     let bytesRead = 0;
-    /** The first `carry` bytes of buf start the next text: the incomplete record at the end of the last one. */
+    /** The next text starts with `carry` bytes: the incomplete record at the end of the last one. */
     let carry = 0;
     let pending = '';
     /** Parse again only when the text has grown to this length (keeps a huge record linear). */
@@ -154,7 +164,16 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     let eof = false;
     let emitted = false;
     while (!eof) {
-      const { bytesRead: n } = await fh.read(buf, carry, chunkSize, null);
+      const { bytesRead: n } = await reading!;
+      reading = undefined;
+      const cur = bufs[which]!;
+      // The text's bytes are buf[0, carry + n): the carried record, then the chunk just read.
+      if (carry > 0) carrySource.copy(cur, room - carry, carryEnd - carry, carryEnd);
+      const buf = cur.subarray(room - carry);
+      if (n > 0) {
+        which ^= 1;
+        reading = fh.read(bufs[which]!, room, chunkSize, null);
+      }
       let piece: string;
       /** An ASCII chunk with nothing pending: its bytes are its text, which is not made (setBytes). */
       let asBytes = false;
@@ -203,7 +222,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
             // so that the next text is one flat string (pending + piece makes a cons string, slower to
             // scan) and has its bytes. (The piece, not the text: after a chunk of other characters the
             // text starts with a carried string, and the next chunks must not go on carrying strings.)
-            buf.copyWithin(0, textBytes - restLength, textBytes);
+            carrySource = buf;
+            carryEnd = textBytes;
             carry = restLength;
             pending = '';
             needLength = 0;
@@ -227,6 +247,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
       }
     }
   } finally {
+    // (a read may still be in flight when the consumer stops early or parsing failed)
+    await reading?.catch(() => undefined);
     await fh.close();
   }
 }
