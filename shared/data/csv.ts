@@ -115,6 +115,16 @@ function copyInto<A extends Int32Array | Uint8Array>(pool: BufferPool, Kind: { n
   return out;
 }
 
+/**
+ * The bytes and one more, set to LF: fastRaw's scans stop at a line break, so they need no test for
+ * the end of the text. The caller's buffer has that byte to spare (readCsv allocates it).
+ */
+function withSentinel(bytes: Uint8Array): Uint8Array {
+  const codes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length + 1);
+  codes[bytes.length] = LF;
+  return codes;
+}
+
 /** Checks a delimiter option: one character, not a quote or line break. */
 export function checkDelimiter(delimiter: string): void {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
@@ -145,7 +155,8 @@ export async function* readCsv(file: string, options: CsvReadOptions = {}): Asyn
     // next chunk is read into one while the other's is parsed and its batches used, so that this
     // thread does not wait for the read (a thread-pool round trip, slow when the cores are busy).
     const room = Math.min(CARRY_MAX, chunkSize >> 1);
-    const bufs = [Buffer.allocUnsafe(room + chunkSize), Buffer.allocUnsafe(room + chunkSize)] as const;
+    // (and one byte after it, for the parser's sentinel: withSentinel)
+    const bufs = [Buffer.allocUnsafe(room + chunkSize + 1), Buffer.allocUnsafe(room + chunkSize + 1)] as const;
     let which = 0;
     reading = fh.read(bufs[0], room, chunkSize, null);
     /** The carried record is carrySource[carryEnd - carry, carryEnd): the end of the last text's bytes. */
@@ -325,13 +336,14 @@ class CsvParser {
     this.pos = 0;
     if (!this.raw) return;
     if (bytes) {
-      this.codes = bytes;
+      this.codes = withSentinel(bytes);
       return;
     }
-    if (this.units.length < text.length) this.units = new Uint16Array(Math.max(text.length, 2 * this.units.length));
+    if (this.units.length <= text.length) this.units = new Uint16Array(Math.max(text.length + 1, 2 * this.units.length));
     const units = this.units;
     if (LITTLE_ENDIAN) Buffer.from(units.buffer, 0, 2 * text.length).write(text, 0, 'utf16le');
     else for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+    units[text.length] = LF; // fastRaw's sentinel
     this.codes = units;
   }
 
@@ -343,7 +355,7 @@ class CsvParser {
   setBytes(bytes: Uint8Array): void {
     this.decoded = undefined;
     this.textLength = bytes.length;
-    this.codes = bytes;
+    this.codes = withSentinel(bytes);
     this.pos = 0;
   }
 
@@ -467,7 +479,8 @@ class CsvParser {
         let q = p;
         if (c === QUOTE) {
           q = p + 1;
-          while (q < len) {
+          // (the sentinel LF at codes[len] ends the scan at the end of the text)
+          for (;;) {
             c = codes[q]!;
             if (c === QUOTE || c === LF || c === CR) break;
             q++;
@@ -485,13 +498,12 @@ class CsvParser {
           flags[i] = CELL_QUOTED;
           q++;
         } else {
-          // One table lookup a character rather than four comparisons.
-          while (stops[c] === 0) {
-            if (++q >= len) {
-              this.ranOut = true;
-              break records;
-            }
-            c = codes[q]!;
+          // One table lookup a character rather than four comparisons, and no test for the end of the
+          // text: the sentinel LF at codes[len] stops the scan there.
+          while (stops[c] === 0) c = codes[++q]!;
+          if (q >= len) {
+            this.ranOut = true;
+            break records;
           }
           if (c === QUOTE) break records;
           const n = q - p;
