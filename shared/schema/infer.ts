@@ -11,7 +11,7 @@
  * falls outside it; validate-data warns about that against a reference instead), and a profile cannot
  * prove uniqueness in constant memory. Add them by hand where they are a contract.
  */
-import { SCHEMA_VERSION, TableSchema, type ColumnSchema, type DataSchema } from './schema';
+import type { ColumnSchema } from './schema';
 
 export interface ColumnFacts {
   name: string;
@@ -47,12 +47,4 @@ export function inferColumn(f: ColumnFacts, withValues: boolean): ColumnSchema {
   if (f.nonFinite > 0 && (type === 'float' || type === 'integer')) col['allow-nan'] = true;
   if (type === 'category' && withValues && f.values) col.values = [...f.values].sort();
   return col;
-}
-
-export function inferSchema(columns: ColumnFacts[], options: { label?: string; withValues: boolean }): DataSchema {
-  const out: Record<string, ColumnSchema> = {};
-  for (const f of columns) out[f.name] = inferColumn(f, options.withValues);
-  const schema: DataSchema = { version: SCHEMA_VERSION, columns: out, table: TableSchema.parse({}) };
-  if (options.label && options.label in out) schema.label = options.label;
-  return schema;
 }

@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import { readYamlFile, type YamlSource } from '../yaml';
+import { inferColumn, type ColumnFacts } from './infer';
 
 export const COLUMN_TYPES = ['integer', 'float', 'boolean', 'string', 'category', 'datetime'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -110,12 +111,7 @@ export function loadSchema(path: string, displayPath: string, input = 'schema'):
   return readYamlFile(path, displayPath, DataSchema, 'The data schema', HINT, input);
 }
 
-export function durationMs(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-  return Number(m[1]) * unit;
-}
+export { durationMs } from './duration';
 
 /** Writes a schema as YAML, with a header saying where it came from and how to edit it. */
 export function schemaToYaml(schema: DataSchema, header: string[]): string {
@@ -154,4 +150,13 @@ function compactColumns(doc: Record<string, unknown>): string {
   }
   const tail = rest.table ? stringify({ table: rest.table }) : '';
   return `${head}${lines.join('\n')}\n${tail}`;
+}
+
+/** The schema inferColumn infers for each column (see infer.ts), with the table checks' defaults. */
+export function inferSchema(columns: ColumnFacts[], options: { label?: string; withValues: boolean }): DataSchema {
+  const out: Record<string, ColumnSchema> = {};
+  for (const f of columns) out[f.name] = inferColumn(f, options.withValues);
+  const schema: DataSchema = { version: SCHEMA_VERSION, columns: out, table: TableSchema.parse({}) };
+  if (options.label && options.label in out) schema.label = options.label;
+  return schema;
 }

@@ -13,7 +13,8 @@ import type { DataFormat } from '../data/types';
 import { loadSchema, type DataSchema } from '../schema/schema';
 import { runValidation } from './engine';
 import { renderReport } from './report';
-import { columnSummaries, inferSchemaFromProfile, readProfileFile, referenceColumns, writeProfileFile } from './profiling';
+import { columnSummaries, readProfileFile, referenceColumns, writeProfileFile } from './profiling';
+import { inferSchemaFromProfile } from './schema-from-profile';
 import { exampleWhere, MAX_EXAMPLES } from './findings';
 import type { DatasetProfile } from '../profile/profile';
 

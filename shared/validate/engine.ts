@@ -6,7 +6,8 @@
  */
 import type { Cell, DatasetFile, RawCells, ReadOptions, RowBatch } from '../data/types';
 import { readDataset } from '../data/dataset';
-import { durationMs, type ColumnSchema, type DataSchema, type Severity } from '../schema/schema';
+import type { ColumnSchema, DataSchema, Severity } from '../schema/schema';
+import { durationMs } from '../schema/duration';
 import { KIND, KIND_NAMES, cellText, newSniffed, sniff, sniffLatin1, sniffRange, type Kind, type Sniffed } from '../schema/values';
 import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { schemaToYaml } from '../schema/schema';
 import { listDataset } from '../data/dataset';
 import { runValidation } from './engine';
-import { inferSchemaFromProfile, readProfileFile } from './profiling';
+import { readProfileFile } from './profiling';
+import { inferSchemaFromProfile } from './schema-from-profile';
 import { UserError } from '../errors';
 
 export async function inferSchemaCommand(flags: Record<string, string>, cwd = process.cwd()): Promise<number> {

@@ -11,13 +11,12 @@ import {
   columnMean,
   columnTopValues,
   kindForColumnType,
-  parseProfile,
   type ColumnProfileJSON,
   type DatasetProfile,
   type ProfileKind,
 } from '../profile/profile';
 import { UserError } from '../errors';
-import { inferColumn, inferSchema, type ColumnFacts } from '../schema/infer';
+import { inferColumn, type ColumnFacts } from '../schema/infer';
 import type { ColumnSchema, DataSchema } from '../schema/schema';
 import { num } from '../report/markdown';
 
@@ -140,6 +139,8 @@ export async function readProfileFile(path: string, display: string, input?: str
     );
   }
   try {
+    // (format.ts loads zod: not imported at the top, so that validate-data's worker threads need not)
+    const { parseProfile } = await import('../profile/format');
     return parseProfile(text, display);
   } catch (err) {
     if (err instanceof UserError) throw new UserError(err.message, { ...err.location, input }, err.hint ?? 'regenerate the profile with validate-data');
@@ -182,12 +183,6 @@ export function columnFacts(name: string, col: ColumnProfileJSON): ColumnFacts {
   };
 }
 
-export function inferSchemaFromProfile(profile: DatasetProfile, o: { label?: string; withValues: boolean }): DataSchema {
-  return inferSchema(
-    Object.entries(profile.columns).map(([name, col]) => columnFacts(name, col)),
-    o,
-  );
-}
 
 export function referenceColumns(profile: DatasetProfile): Map<string, ReferenceColumn> {
   const out = new Map<string, ReferenceColumn>();

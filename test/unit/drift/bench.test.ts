@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { datasetDrift } from '../../../shared/drift/drift';
-import { DatasetProfiler, parseProfile, stringifyProfile, type DatasetProfile, type ProfileKind } from '../../../shared/profile/profile';
+import { DatasetProfiler, stringifyProfile, type DatasetProfile, type ProfileKind } from '../../../shared/profile/profile';
+import { parseProfile } from '../../../shared/profile/format';
 import { Rng } from '../../../shared/rng';
 
 const ENABLED = process.env.MLOPS_BENCH === '1';

@@ -12,14 +12,13 @@ import {
   columnStd,
   columnTopValues,
   DatasetProfiler,
-  mergeProfiles,
-  parseProfile,
   PROFILE_FORMAT,
   PROFILE_VERSION,
   profileRows,
   type DatasetProfile,
   type ProfileKind,
 } from '../../../shared/profile/profile';
+import { mergeProfiles, parseProfile } from '../../../shared/profile/format';
 import { Rng } from '../../../shared/profile/rng';
 import { hashOut, hashString } from '../../../shared/profile/hash';
 import { QS, quantileRankError, relClose } from './helpers';

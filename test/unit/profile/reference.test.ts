@@ -14,10 +14,10 @@ import {
   columnStd,
   columnTopValues,
   columnVariance,
-  parseProfile,
   profileRows,
   type ProfileKind,
 } from '../../../shared/profile/profile';
+import { parseProfile } from '../../../shared/profile/format';
 import { hllStandardError } from '../../../shared/profile/hll';
 import { relClose } from './helpers';
 

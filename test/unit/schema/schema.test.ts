@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DataSchema, durationMs, schemaToYaml } from '../../../shared/schema/schema';
+import { DataSchema, durationMs, inferSchema, schemaToYaml } from '../../../shared/schema/schema';
 import { parseYaml } from '../../../shared/yaml';
 import { UserError } from '../../../shared/errors';
-import { inferColumn, inferSchema, type ColumnFacts } from '../../../shared/schema/infer';
+import { inferColumn, type ColumnFacts } from '../../../shared/schema/infer';
 
 const load = (text: string) => parseYaml(text, DataSchema, 'schema.yml', 'The data schema', 'fix it');
 

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainModel, parseFeatures, type TrainInputs } from '../../../shared/train/action';
 import { readManifest } from '../../../shared/model/manifest';
-import { parseProfile } from '../../../shared/profile/profile';
+import { parseProfile } from '../../../shared/profile/format';
 import { loadModel } from '../../../shared/model/infer';
 import { UserError } from '../../../shared/errors';
 import { testContext } from '../helpers';
