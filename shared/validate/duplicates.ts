@@ -56,6 +56,15 @@ export class DuplicateFinder {
     }
   }
 
+  /**
+   * add() of a batch's rows: the two fingerprint lanes of row r at hashes[2r], hashes[2r + 1], its
+   * index firstRow + r, its line lines[r] (0 without lines). (One loop in a function of its own: in the
+   * caller's loop over batches it was compiled again each time it was left.)
+   */
+  addBatch(hashes: ArrayLike<number>, firstRow: number, lines: Int32Array | undefined, n: number): void {
+    for (let r = 0; r < n; r++) this.add(hashes[2 * r]!, hashes[2 * r + 1]!, firstRow + r, lines ? lines[r]! : 0);
+  }
+
   add(h1: number, h2: number, row: number, line: number): void {
     const p = h1 >>> 26;
     const buf = this.buffers[p]!;
@@ -129,29 +138,7 @@ export class DuplicateFinder {
           this.setLanes = new Uint32Array(2 * cap);
           this.setUsed = new Uint8Array(cap);
         } else this.setUsed.fill(0, 0, cap);
-        const lanes = this.setLanes;
-        const used = this.setUsed;
-        const mask = cap - 1;
-        for (let i = 0; i < n; i++) {
-          const a = recs[i * WORDS]!;
-          const b = recs[i * WORDS + 1]!;
-          // lane 1's top 6 bits chose the partition: index by a mix of the rest
-          let j = Math.imul(b ^ (a << 6), 0x9e3779b1) >>> 0;
-          j = (j ^ (j >>> 16)) & mask;
-          for (;;) {
-            if (used[j] === 0) {
-              used[j] = 1;
-              lanes[2 * j] = a;
-              lanes[2 * j + 1] = b;
-              break;
-            }
-            if (lanes[2 * j] === a && lanes[2 * j + 1] === b) {
-              dupes.push({ row: recs[i * WORDS + 2]!, line: recs[i * WORDS + 3]! });
-              break;
-            }
-            j = (j + 1) & mask;
-          }
-        }
+        scanPartition(recs, n, this.setLanes, this.setUsed, cap - 1, dupes);
       }
     } finally {
       this.dispose();
@@ -166,5 +153,33 @@ export class DuplicateFinder {
     for (const fd of this.fds.splice(0)) closeSync(fd);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
+  }
+}
+
+/**
+ * One pass in file order over a partition's n records through an open-addressing set of their 64-bit
+ * fingerprints (load ≤ 1/2; `used` cleared): a fingerprint already there is a later row of its group,
+ * a duplicate, pushed to `dupes`. A function of its own, for the same reason as addBatch.
+ */
+function scanPartition(recs: Uint32Array, n: number, lanes: Uint32Array, used: Uint8Array, mask: number, dupes: DuplicateRow[]): void {
+  for (let i = 0; i < n; i++) {
+    const a = recs[i * WORDS]!;
+    const b = recs[i * WORDS + 1]!;
+    // lane 1's top 6 bits chose the partition: index by a mix of the rest
+    let j = Math.imul(b ^ (a << 6), 0x9e3779b1) >>> 0;
+    j = (j ^ (j >>> 16)) & mask;
+    for (;;) {
+      if (used[j] === 0) {
+        used[j] = 1;
+        lanes[2 * j] = a;
+        lanes[2 * j + 1] = b;
+        break;
+      }
+      if (lanes[2 * j] === a && lanes[2 * j + 1] === b) {
+        dupes.push({ row: recs[i * WORDS + 2]!, line: recs[i * WORDS + 3]! });
+        break;
+      }
+      j = (j + 1) & mask;
+    }
   }
 }

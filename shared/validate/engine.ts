@@ -197,7 +197,7 @@ export class Validator {
     if (this.dupes && rowHash) {
       const last = this.fileStarts[this.fileStarts.length - 1];
       if (!last || last.file !== file) this.fileStarts.push({ start: this.rows, firstRow: batch.firstRow, file });
-      for (let r = 0; r < batch.length; r++) this.dupes.add(rowHash[2 * r]!, rowHash[2 * r + 1]!, this.rows + r, batch.lines?.[r] ?? 0);
+      this.dupes.addBatch(rowHash, this.rows, batch.lines, batch.length);
     }
     this.rows += batch.length;
     this.profile.rows = this.rows;

@@ -252,7 +252,7 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
     while (arrived.has(nextSeq)) {
       const { hashes: h, lines } = arrived.get(nextSeq)!;
       const meta = metas.get(nextSeq)!;
-      if (dupes && h) for (let r = 0; r < meta.length; r++) dupes.add(h[2 * r]!, h[2 * r + 1]!, meta.firstRow + r, lines?.[r] ?? 0);
+      if (dupes && h) dupes.addBatch(h, meta.firstRow, lines, meta.length);
       if (lines) pool.give(lines.buffer as ArrayBuffer);
       arrived.delete(nextSeq);
       metas.delete(nextSeq);
