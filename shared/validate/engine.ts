@@ -133,7 +133,7 @@ export class Validator {
   private readonly dupes: DuplicateFinder | undefined;
   private readonly dupSeverity: FindingSeverity | undefined;
   private readonly sn = newSniffed();
-  private rowHash = new Uint32Array(0);
+  private rowHash = new Int32Array(0);
   private textBytes: Buffer = Buffer.alloc(0);
   /** Which file each stretch of rows came from (for duplicate rows found at the end). */
   private readonly fileStarts: { start: number; firstRow: number; file: string }[] = [];
@@ -168,13 +168,13 @@ export class Validator {
    * Checks one batch; `file` is its display path. With fingerprints 'return', returns the rows'
    * fingerprints (two lanes a row); `expectRows` sizes the local fingerprint set.
    */
-  batch(batch: RowBatch, file: string): Uint32Array | undefined {
+  batch(batch: RowBatch, file: string): Int32Array | undefined {
     const wantHashes = this.dupSeverity !== undefined && this.init.fingerprints !== 'off';
-    let rowHash: Uint32Array | undefined;
+    let rowHash: Int32Array | undefined;
     if (wantHashes) {
-      if (this.init.fingerprints === 'return') rowHash = new Uint32Array(batch.length * 2);
+      if (this.init.fingerprints === 'return') rowHash = new Int32Array(batch.length * 2);
       else {
-        if (this.rowHash.length < batch.length * 2) this.rowHash = new Uint32Array(batch.length * 2);
+        if (this.rowHash.length < batch.length * 2) this.rowHash = new Int32Array(batch.length * 2);
         rowHash = this.rowHash;
         rowHash.fill(0, 0, batch.length * 2);
       }
@@ -444,7 +444,7 @@ function checkColumn(
   file: string,
   findings: Findings,
   sn: ReturnType<typeof newSniffed>,
-  rowHash: Uint32Array | undefined,
+  rowHash: Int32Array | undefined,
   table: DataSchema['table'] | undefined,
   bytes: Uint8Array | undefined,
 ): void {

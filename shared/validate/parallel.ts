@@ -58,7 +58,7 @@ export interface WorkerPart {
 
 export type FromWorker =
   // `spent`: the batch's cell arrays and lines, transferred back for the reader's pool.
-  | { type: 'fingerprints'; seq: number; hashes: Uint32Array | undefined; spent: ArrayBuffer[]; lines: Int32Array | undefined }
+  | { type: 'fingerprints'; seq: number; hashes: Int32Array | undefined; spent: ArrayBuffer[]; lines: Int32Array | undefined }
   | { type: 'done'; part: WorkerPart }
   | ThreadError;
 
@@ -242,7 +242,7 @@ export async function parallelPass(file: DatasetFile, plan: ValidationPlan, n: n
   const dupSeverity = plan.skipDuplicates ? undefined : plan.schema ? (plan.schema.table['duplicate-rows'] === 'ignore' ? undefined : plan.schema.table['duplicate-rows']) : 'warning';
   const dupes = dupSeverity ? new DuplicateFinder(undefined, plan.tempDir) : undefined;
   const metas = new Map<number, Pick<RowBatch, 'length' | 'firstRow'>>();
-  const arrived = new Map<number, { hashes: Uint32Array | undefined; lines: Int32Array | undefined }>();
+  const arrived = new Map<number, { hashes: Int32Array | undefined; lines: Int32Array | undefined }>();
   const pool = new BufferPool();
   let nextSeq = 0;
   const onFingerprints = (m: Pick<Fingerprints, 'seq' | 'hashes' | 'spent' | 'lines'>) => {

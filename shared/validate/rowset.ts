@@ -29,8 +29,12 @@ export function hashLatin1(bytes: Uint8Array, s: number, e: number, out: Int32Ar
   out[1] = b ^ (e - s);
 }
 
-/** Chains a cell's hash into its row's two lanes (order matters: (x, y) and (y, x) differ). */
-export function chainRow(rows: Uint32Array, r: number, h1: number, h2: number): void {
+/**
+ * Chains a cell's hash into its row's two lanes (order matters: (x, y) and (y, x) differ). The lanes
+ * are int32 (an Int32Array): read back from a Uint32Array, a lane above 2^31 was not an int32, and V8
+ * dropped the code it had compiled for the cell loop on the first one.
+ */
+export function chainRow(rows: Int32Array, r: number, h1: number, h2: number): void {
   rows[2 * r] = Math.imul(rows[2 * r]! ^ h1, 0x01000193) ^ 0x1f;
   rows[2 * r + 1] = Math.imul((rows[2 * r + 1]! + 0x9e3779b9) ^ h2, 0x5bd1e995);
 }
