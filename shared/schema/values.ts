@@ -267,6 +267,17 @@ export function sniffLatin1(bytes: Uint8Array, src: { readonly text: string }, s
       return;
     }
   }
+  // Text, by its first character (as sniffRange decides it): no need of the text, which the caller
+  // may not have made (a whole batch's, for one cell).
+  const c0 = bytes[s]!;
+  const n = e - s;
+  const numberLike = (c0 >= C0 && c0 <= C0 + 9) || c0 === MINUS || c0 === PLUS || c0 === DOT;
+  const specialLike = n <= 9 && (c0 === 78 || c0 === 110 || c0 === 73 || c0 === 105);
+  const booleanLike = (n === 4 || n === 5) && (c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70);
+  if (n === 0 || !(numberLike || specialLike || booleanLike)) {
+    out.kind = KIND.string;
+    return;
+  }
   sniffRange(src.text, s, e, out);
 }
 

@@ -112,4 +112,23 @@ describe('typing a cell inside a larger text (CSV raw cells) gives what typing t
       if (a.kind === KIND.integer || (a.kind === KIND.float && /^[+-]?\d*\.?\d*$/.test(s))) expect(Object.is(c.num, Number(s)), `${s}: ${c.num} vs Number()`).toBe(true);
     }
   });
+
+  it('from the bytes, numbers, dates and most text are typed without the text (which may not have been made)', () => {
+    const noText = {
+      get text(): string {
+        throw new Error('the text was read');
+      },
+    };
+    const out = newSniffed();
+    const hash = new Int32Array(2);
+    for (const cell of ['42', '-3.5', '2024-05-01', 'basic', 'north-east', 'C7', '', 'Zürich', 'yes']) {
+      const bytes = Buffer.from(cell, 'latin1');
+      expect(() => sniffLatin1(bytes, noText, 0, bytes.length, out, hash), cell).not.toThrow();
+    }
+    // What the bytes cannot decide reads it: special floats, booleans, exponents.
+    for (const cell of ['NaN', 'true', '1e5']) {
+      const bytes = Buffer.from(cell, 'latin1');
+      expect(() => sniffLatin1(bytes, noText, 0, bytes.length, out, hash), cell).toThrow('the text was read');
+    }
+  });
 });
