@@ -32,11 +32,11 @@ import type { ColumnProfileJSON, DatasetProfile, NumericStatsJSON } from './form
 import type { Cell } from '../data/types';
 import { UserError } from '../errors';
 import { hashNumber, hashOut, hashString } from './hash';
-import { HyperLogLog, HLL_DEFAULT_P, type HllJSON } from './hll';
-import { KllSketch, KLL_DEFAULT_K, checkKllJSON, type KllJSON } from './kll';
-import { Reservoir, RESERVOIR_DEFAULT_CAPACITY, type ReservoirJSON, type SampleValue } from './reservoir';
+import { HyperLogLog, HLL_DEFAULT_P } from './hll';
+import { KllSketch, KLL_DEFAULT_K, type KllJSON } from './kll';
+import { Reservoir, RESERVOIR_DEFAULT_CAPACITY, type SampleValue } from './reservoir';
 import { deriveSeed, seedFrom } from './rng';
-import { FrequentItems, TOPK_DEFAULT_CAPACITY, type ItemKey, type TopKJSON } from './topk';
+import { FrequentItems, TOPK_DEFAULT_CAPACITY, type ItemKey } from './topk';
 
 export const PROFILE_FORMAT = 'mlops-actions/profile';
 export const PROFILE_VERSION = 1;

@@ -17,7 +17,7 @@ import {
 } from '../profile/profile';
 import { UserError } from '../errors';
 import { inferColumn, type ColumnFacts } from '../schema/infer';
-import type { ColumnSchema, DataSchema } from '../schema/schema';
+import type { ColumnSchema } from '../schema/schema';
 import { num } from '../report/markdown';
 
 /** What the reference-based checks need to know about a column. */
