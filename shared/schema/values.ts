@@ -214,8 +214,9 @@ const EXACT_LIMIT = 9007199254740992;
  * the bytes in one pass: [+-]? digits [. digits] (a digit at least, no exponent) whose digits form an
  * integer below 2^53, with at most 22 after the point. Its value is then that integer (exact) over an
  * exact power of ten, one correctly rounded operation: Number()'s value, as parseNumberRange's fast
- * path gives it. Anything else (a date's dashes, an exponent, more digits, special floats, booleans,
- * text) goes to sniffRange.
+ * path gives it. Also decided on the bytes: an ISO date (YYYY-MM-DD), and text that its first
+ * character makes text. The rest (an exponent, more digits, special floats, booleans, a date and
+ * time) goes to sniffRange, on the text.
  *
  * The same pass hashes the cell into hash[0], hash[1]: validate/rowset.ts hashLatin1's two lanes (FNV-1a
  * and a multiply-xorshift lane, a test holds the two to the same values), which a validator needs for
