@@ -31,10 +31,27 @@ export class LazyTextCells implements RawCells {
   get text(): string {
     if (this.decoded === undefined) {
       const b = this.bytes!;
-      this.decoded = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+      this.decoded = latin1(b, 0, b.length);
     }
     return this.decoded;
   }
+}
+
+/** The characters bytes[s, e), one a byte (a short run by fromCharCode, without a Buffer). */
+export function latin1(bytes: Uint8Array, s: number, e: number): string {
+  if (e - s <= 24) {
+    let out = '';
+    for (let i = s; i < e; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('latin1');
+}
+
+/** The buffers of a batch's cell arrays (and bytes), which travel between threads and back to a pool. */
+export function cellBuffers(raw: Pick<RawCells, 'starts' | 'ends' | 'flags' | 'bytes'>): ArrayBuffer[] {
+  const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer] as ArrayBuffer[];
+  if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
+  return out;
 }
 
 /** A batch's cells to post: without the text when the bytes are there (LazyTextCells makes it if read). */

@@ -18,7 +18,7 @@ import { bundled } from '../bundled';
 import { fromThreadError, type ThreadError } from '../errors';
 import { csvBatch, type CsvReadOptions } from './csv';
 import type { RowBatch } from './types';
-import { LazyTextCells, type PostedCells } from './cells';
+import { LazyTextCells, cellBuffers, type PostedCells } from './cells';
 
 export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
 /** Batches the worker may post before this thread has taken them: bounds memory. */
@@ -47,9 +47,7 @@ export type ToCsvWorker = 'more' | { spent: ArrayBuffer[] };
 
 /** The buffers a posted batch transfers (and, with `recycle`, gets back). */
 export function spentBuffers(raw: PostedCells, lines: Int32Array): ArrayBuffer[] {
-  const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer, lines.buffer] as ArrayBuffer[];
-  if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
-  return out;
+  return [...cellBuffers(raw), lines.buffer as ArrayBuffer];
 }
 
 /** Whether a CSV file of `size` bytes read with `options` is read on a worker thread. */

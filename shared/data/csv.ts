@@ -40,7 +40,7 @@ import {
   type ReaderOptions,
 } from './common';
 import type { BufferPool } from './pool';
-import { LazyTextCells } from './cells';
+import { LazyTextCells, latin1 } from './cells';
 import type { Cell, RawCells, RowBatch } from './types';
 
 const LF = 10;
@@ -362,7 +362,7 @@ class CsvParser {
   private get text(): string {
     if (this.decoded === undefined) {
       const b = this.codes as Uint8Array;
-      this.decoded = Buffer.from(b.buffer, b.byteOffset, this.textLength).toString('latin1');
+      this.decoded = latin1(b, 0, this.textLength);
     }
     return this.decoded;
   }

@@ -1,4 +1,5 @@
 import { hashOut, hashString } from '../profile/hash';
+import { latin1 } from '../data/cells';
 
 /** Interner.kinds of a string whose typing was not recorded. */
 export const UNTYPED = 255;
@@ -123,16 +124,6 @@ export class Interner {
 function sameBytes(v: string, bytes: Uint8Array, s: number): boolean {
   for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) !== bytes[s + k]) return false;
   return true;
-}
-
-/** The characters bytes[s, e), one a byte. */
-export function latin1(bytes: Uint8Array, s: number, e: number): string {
-  if (e - s <= 24) {
-    let out = '';
-    for (let i = s; i < e; i++) out += String.fromCharCode(bytes[i]!);
-    return out;
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('latin1');
 }
 
 function same(v: string, text: string, s: number): boolean {

@@ -17,8 +17,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { DatasetFile, RawCells, RowBatch } from '../data/types';
-import { postable } from '../data/cells';
+import type { DatasetFile, RowBatch } from '../data/types';
+import { cellBuffers, postable } from '../data/cells';
 import { formatOf, readDataset } from '../data/dataset';
 import { BufferPool } from '../data/pool';
 import { DEFAULT_CHUNK_SIZE } from '../data/common';
@@ -82,13 +82,6 @@ export function referenceFromWire(reference: WireInit['reference']): Map<string,
   return reference
     ? new Map<string, ReferenceColumn>(reference.map(([k, v]) => [k, { min: v.min, max: v.max, categories: v.categories ? new Set(v.categories) : undefined }]))
     : undefined;
-}
-
-/** The buffers of a batch's cell arrays (and bytes), which travel between the threads and back to the pool. */
-export function cellBuffers(raw: Pick<RawCells, 'starts' | 'ends' | 'flags' | 'bytes'>): ArrayBuffer[] {
-  const out = [raw.starts.buffer, raw.ends.buffer, raw.flags.buffer] as ArrayBuffer[];
-  if (raw.bytes) out.push(raw.bytes.buffer as ArrayBuffer);
-  return out;
 }
 
 export function workerFile(): string | undefined {

@@ -5,10 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import type { RowBatch } from '../data/types';
-import { LazyTextCells, type PostedCells } from '../data/cells';
+import { LazyTextCells, cellBuffers, type PostedCells } from '../data/cells';
 import { toThreadError } from '../errors';
 import { Validator } from './engine';
-import { cellBuffers, fromWire, type FromWorker, type WireInit } from './parallel';
+import { fromWire, type FromWorker, type WireInit } from './parallel';
 
 const port = parentPort!;
 const { display } = workerData as { display: string };
