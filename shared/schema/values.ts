@@ -259,23 +259,13 @@ export function sniffLatin1(bytes: Uint8Array, src: { readonly text: string }, s
   }
   // An ISO date (YYYY-MM-DD), as sniffRange reads it; not one, or anything else: sniffRange decides.
   if (e - s === 10 && bytes[s + 4] === MINUS && bytes[s + 7] === MINUS) {
-    const y = digitsAtBytes(bytes, s, 4);
-    const m = digitsAtBytes(bytes, s + 5, 2);
-    const d = digitsAtBytes(bytes, s + 8, 2);
-    if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) {
-      out.kind = KIND.datetime;
-      out.num = daysFromCivil(y, m, d) * 86400000;
-      return;
-    }
+    if (calendarDate(digitsAtBytes(bytes, s, 4), digitsAtBytes(bytes, s + 5, 2), digitsAtBytes(bytes, s + 8, 2), out)) return;
   }
-  // Text, by its first character (as sniffRange decides it): no need of the text, which the caller
-  // may not have made (a whole batch's, for one cell).
+  // Text, by its first character (sniffRange's own tests): no need of the text, which the caller may
+  // not have made (a whole batch's, for one cell).
   const c0 = bytes[s]!;
   const n = e - s;
-  const numberLike = (c0 >= C0 && c0 <= C0 + 9) || c0 === MINUS || c0 === PLUS || c0 === DOT;
-  const specialLike = n <= 9 && (c0 === 78 || c0 === 110 || c0 === 73 || c0 === 105);
-  const booleanLike = (n === 4 || n === 5) && (c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70);
-  if (n === 0 || !(numberLike || specialLike || booleanLike)) {
+  if (n === 0 || !(numberStart(c0) || specialStart(c0, n) || booleanStart(c0, n))) {
     out.kind = KIND.string;
     return;
   }
@@ -305,6 +295,29 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(y: number, m: number): number {
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!;
+}
+
+/** Only these start a number or a date. */
+function numberStart(c: number): boolean {
+  return isDigit(c) || c === MINUS || c === PLUS || c === DOT;
+}
+
+/** Only N n I i + - start a special float (of at most 9 characters): most text is rejected by its first char. */
+function specialStart(c: number, n: number): boolean {
+  return n <= 9 && (c === 78 || c === 110 || c === 73 || c === 105 || c === PLUS || c === MINUS);
+}
+
+/** Only t T f F start a boolean (4 or 5 characters). */
+function booleanStart(c: number, n: number): boolean {
+  return (n === 4 || n === 5) && (c === 116 || c === 84 || c === 102 || c === 70);
+}
+
+/** Sets `out` to the date y-m-d (digitsAt's -1 for a part that is not digits) and says so, when it is one. */
+function calendarDate(y: number, m: number, d: number, out: Sniffed): boolean {
+  if (!(y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m))) return false;
+  out.kind = KIND.datetime;
+  out.num = daysFromCivil(y, m, d) * 86400000;
+  return true;
 }
 
 function digitsAt(text: string, i: number, n: number): number {
@@ -339,17 +352,10 @@ export function sniffRange(text: string, s: number, e: number, out: Sniffed): vo
     return;
   }
   const c = text.charCodeAt(s);
-  if (isDigit(c) || c === MINUS || c === PLUS || c === DOT) {
+  if (numberStart(c)) {
     if (n >= 10 && text.charCodeAt(s + 4) === MINUS && text.charCodeAt(s + 7) === MINUS) {
       if (n === 10) {
-        const y = digitsAt(text, s, 4);
-        const m = digitsAt(text, s + 5, 2);
-        const d = digitsAt(text, s + 8, 2);
-        if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) {
-          out.kind = KIND.datetime;
-          out.num = daysFromCivil(y, m, d) * 86400000;
-          return;
-        }
+        if (calendarDate(digitsAt(text, s, 4), digitsAt(text, s + 5, 2), digitsAt(text, s + 8, 2), out)) return;
         // Not a date: fall through to the number test (it fails on the dashes) and text.
       } else {
         // A date and a time: the full ISO check on the text.
@@ -369,8 +375,7 @@ export function sniffRange(text: string, s: number, e: number, out: Sniffed): vo
       return;
     }
   }
-  // Only N n I i + - start a special float, only t T f F a boolean: most text is rejected by its first char.
-  if (n <= 9 && (c === 78 || c === 110 || c === 73 || c === 105 || c === PLUS || c === MINUS)) {
+  if (specialStart(c, n)) {
     for (const [lit, v] of SPECIAL_LIST) {
       if (rangeIs(text, s, e, lit)) {
         out.kind = KIND.float;
@@ -379,7 +384,7 @@ export function sniffRange(text: string, s: number, e: number, out: Sniffed): vo
       }
     }
   }
-  if ((n === 4 || n === 5) && (c === 116 || c === 84 || c === 102 || c === 70)) {
+  if (booleanStart(c, n)) {
     for (const [lit, v] of BOOLEAN_LIST) {
       if (rangeIs(text, s, e, lit)) {
         out.kind = KIND.boolean;
