@@ -13,7 +13,7 @@ import { Findings, type Example, type FindingSeverity } from './findings';
 import { tryParallel } from './parallel';
 import { chainRow, hashLatin1, hashRange } from './rowset';
 import { DuplicateFinder } from './duplicates';
-import { Interner, UNTYPED } from './intern';
+import { Interner, SHORT_MAX, UNTYPED } from './intern';
 import { latin1 } from '../data/cells';
 import { CELL_ESCAPED, CELL_NULL } from '../data/csv';
 import { ProfileBuilder, profileKindFor, type ColumnSink, type ReferenceColumn } from './profiling';
@@ -469,6 +469,10 @@ function checkColumn(
   // A column that is not numeric repeats its values: each distinct text is typed once and kept typed
   // (until its interner is full: a column of distinct timestamps stops trying).
   const cache = raw !== undefined && s.kind !== 'numeric' && !interner.full;
+  // Its short cells are looked up by their bytes, as words (Interner.findShort), while 12 bytes from
+  // the cell's start are in the buffer.
+  const view = cache && bytes ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  const shortLimit = bytes ? bytes.length - 12 : -1;
 
   for (let r = from; r < to; r++) {
     // 1. Type the cell; hash it into its row. For a raw CSV cell nothing is allocated here.
@@ -494,8 +498,12 @@ function checkColumn(
         en = raw.ends[i]!;
         rawRange = true;
         if (cache) {
-          hashRaw(bytes, raw, st, en, h);
-          const slot = bytes ? interner.findBytes(bytes, st, en, h[0]!) : interner.find(raw.text, st, en, h[0]!);
+          let slot = -1;
+          if (view && en - st <= SHORT_MAX && st <= shortLimit && en > st) slot = interner.findShort(view, st, en, h);
+          if (slot < 0) {
+            hashRaw(bytes, raw, st, en, h);
+            slot = bytes ? interner.findBytes(bytes, st, en, h[0]!) : interner.find(raw.text, st, en, h[0]!);
+          }
           if (slot >= 0 && interner.kinds[slot] !== UNTYPED) {
             sn.kind = interner.kinds[slot] as Kind;
             sn.num = interner.nums[slot]!;

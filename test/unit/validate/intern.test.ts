@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Interner, UNTYPED } from '../../../shared/validate/intern';
+import { Interner, SHORT_MAX, UNTYPED } from '../../../shared/validate/intern';
 import { hashOut, hashString } from '../../../shared/profile/hash';
-import { hashRange } from '../../../shared/validate/rowset';
+import { hashLatin1, hashRange } from '../../../shared/validate/rowset';
 
 const h = new Int32Array(2);
 function cellHash(text: string, s: number, e: number): number {
@@ -75,5 +75,41 @@ describe('Interner', () => {
     expect(it.kinds[it.findBytes(bytes, d0, d1, cellHash(text, d0, d1))]).toBe(UNTYPED);
     const longText = bytes.toString('latin1');
     expect(it.getBytes(bytes, long[0], long[1], cellHash(longText, long[0], long[1]))).toBe('a-longer-category-than-twenty-four-characters');
+  });
+
+  it('finds short strings by their bytes as words, with the cell hash of those bytes, and nothing else', () => {
+    // every length from 1 to SHORT_MAX, and strings that differ only in their last byte or their length
+    const words = ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', 'abcdefg', 'abcdefgh', 'abcdefghi', 'abcdefghij', 'abcdefghijk', 'abcdefghijkl'];
+    expect(words.at(-1)!.length).toBe(SHORT_MAX);
+    const others = ['b', 'abd', 'abcdefgx', 'abcdefghijkx', 'caf\u00e9', '2024-05-01'];
+    // twelve spare bytes after the last cell, as findShort reads three words from a cell's start
+    const line = `${[...words, ...others].join(',')},${'z'.repeat(SHORT_MAX)}`;
+    const bytes = Buffer.from(line, 'latin1');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const at = (w: string): [number, number] => {
+      const s = line.indexOf(`${w},`) === 0 ? 0 : line.indexOf(`,${w},`) + 1;
+      return [s, s + w.length];
+    };
+    const it = new Interner();
+    const cell = new Int32Array(2);
+    const want = new Int32Array(2);
+    for (const w of words) it.get(w, 0, w.length, cellHash(w, 0, w.length));
+    it.get('caf\u00e9', 0, 4, cellHash('caf\u00e9', 0, 4));
+    for (const w of [...words, 'caf\u00e9']) {
+      const [s, e] = at(w);
+      const slot = it.findShort(view, s, e, cell);
+      expect(it.strings[slot], w).toBe(w);
+      hashLatin1(bytes, s, e, want);
+      expect([...cell], w).toEqual([...want]);
+      hashString(w);
+      expect([it.h1, it.h2]).toEqual([hashOut[0], hashOut[1]]);
+    }
+    for (const w of ['b', 'abd', 'abcdefgx', 'abcdefghijkx', '2024-05-01']) expect(it.findShort(view, ...at(w), cell), w).toBe(-1);
+    // a string with a character above 255 is kept, but found only by its text
+    const wide = 'r\u0151d';
+    it.get(wide, 0, 3, cellHash(wide, 0, 3));
+    expect(it.strings[it.find(wide, 0, 3, cellHash(wide, 0, 3))]).toBe(wide);
+    const narrow = Buffer.from(`r${String.fromCharCode(0x51)}d${'z'.repeat(SHORT_MAX)}`, 'latin1');
+    expect(it.findShort(new DataView(narrow.buffer, narrow.byteOffset, narrow.byteLength), 0, 3, cell)).toBe(-1);
   });
 });
