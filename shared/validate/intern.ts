@@ -33,7 +33,7 @@ export class Interner {
   private readonly p1: Int32Array;
   private readonly p2: Int32Array;
   private readonly mask: number;
-  /** rowset.ts hashRange lanes 0 and 1 of each kept string (lane 0 only for short ones). */
+  /** rowset.ts hashRange lanes 0 and 1 of each short-indexed string (indexShort), for findShort's hits. */
   private readonly cell1: Int32Array;
   private readonly cell2: Int32Array;
   /** Short strings' index: slot + 1 (0 empty), by shortHash of their packed characters. */
