@@ -288,6 +288,28 @@ export class ColumnProfiler {
     this.addStringHashed(s, h1, h2);
   }
 
+  /**
+   * `count` cells of the string s (hash.ts hashString() lanes h1, h2) at once, without sampling them:
+   * the counts, lengths and distinct count are those of `count` updateStringHashed(s) calls, and the
+   * frequent items too while they are exact (else the same summary, with the same bound, of the
+   * values in another order). The caller feeds each of those cells to sampleString() in its place.
+   */
+  countStringsHashed(s: string, h1: number, h2: number, count: number): void {
+    this.n += count;
+    this.tString += count;
+    const len = s.length;
+    if (len < this.strMin) this.strMin = len;
+    if (len > this.strMax) this.strMax = len;
+    this.strSum += len * count;
+    this.hll.addHash(h1, h2);
+    this.topk.updateStringHashed(s, h1, count);
+  }
+
+  /** The reservoir sample's part of updateStringHashed(s), for a cell counted by countStringsHashed. */
+  sampleString(s: string): void {
+    this.sample.update(s);
+  }
+
   private addString(s: string): void {
     hashString(s);
     this.addStringHashed(s, hashOut[0]!, hashOut[1]!);

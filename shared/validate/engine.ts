@@ -73,6 +73,8 @@ export class ColumnState {
   /** Scratch for one cell's 64-bit hash. */
   readonly hash = new Int32Array(2);
   readonly interner = new Interner();
+  /** The interner's slots with cells counted (interner.counted) in the current pass of checkColumn. */
+  readonly countedSlots: number[] = [];
   nonNull = 0;
   readonly sink: ColumnSink;
 
@@ -469,6 +471,8 @@ function checkColumn(
   // A column that is not numeric repeats its values: each distinct text is typed once and kept typed
   // (until its interner is full: a column of distinct timestamps stops trying).
   const cache = raw !== undefined && s.kind !== 'numeric' && !interner.full;
+  const { counted } = interner;
+  const countedSlots = s.countedSlots;
   // Its short cells are looked up by their bytes, as words (Interner.findShort), while 12 bytes from
   // the cell's start are in the buffer.
   const view = cache && bytes ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
@@ -486,6 +490,8 @@ function checkColumn(
     let hashed = false;
     /** The cell's text is the interner's, and interner.h1/h2 its profile hash. */
     let interned = false;
+    /** Its interner slot (-1: none, the text was just made). */
+    let slotOf = -1;
     if (raw) {
       i = r * ncol + c;
       const flag = raw.flags[i];
@@ -519,6 +525,7 @@ function checkColumn(
                   : interner.add(raw.text, st, en, h[0]!, sn.kind, sn.num);
           }
           interned = true;
+          slotOf = slot;
         } else hashed = sniffRaw(bytes, raw, st, en, sn, h);
       }
     } else {
@@ -560,7 +567,13 @@ function checkColumn(
     }
     if (textual || kind === KIND.string) {
       let t = text;
-      if (interned) col.addTextHashed(t!, interner.h1, interner.h2);
+      if (slotOf >= 0) {
+        // Counted by its slot and profiled once for all at the end of this pass; sampled here, in order.
+        const k = counted[slotOf]!;
+        counted[slotOf] = k + 1;
+        if (k === 0) countedSlots.push(slotOf);
+        col.sampleText(t!);
+      } else if (interned) col.addTextHashed(t!, interner.h1, interner.h2);
       else if (t !== undefined) col.addText(t);
       else if (rawRange) {
         t = text = rawString(interner, bytes, raw!, st, en, h[0]!);
@@ -611,4 +624,10 @@ function checkColumn(
       else s.unique.add(t);
     }
   }
+  // The counted cells, into the profile: the counts and sketches of a call a cell (Sink.countTextHashed).
+  for (const slot of countedSlots) {
+    col.countTextHashed(interner.strings[slot]!, interner.p1[slot]!, interner.p2[slot]!, counted[slot]!);
+    counted[slot] = 0;
+  }
+  countedSlots.length = 0;
 }

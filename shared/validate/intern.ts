@@ -30,8 +30,11 @@ export class Interner {
   readonly nums: Float64Array;
   readonly strings: (string | undefined)[];
   private readonly hashes: Int32Array;
-  private readonly p1: Int32Array;
-  private readonly p2: Int32Array;
+  /** hash.ts hashString() lanes of each kept string. */
+  readonly p1: Int32Array;
+  readonly p2: Int32Array;
+  /** Cells of each kept string that engine.ts checkColumn's pass has counted and not yet profiled, by slot. */
+  readonly counted: Int32Array;
   private readonly mask: number;
   /** rowset.ts hashRange lanes 0 and 1 of each short-indexed string (indexShort), for findShort's hits. */
   private readonly cell1: Int32Array;
@@ -50,6 +53,7 @@ export class Interner {
     this.hashes = new Int32Array(cap);
     this.p1 = new Int32Array(cap);
     this.p2 = new Int32Array(cap);
+    this.counted = new Int32Array(cap);
     this.kinds = new Uint8Array(cap).fill(UNTYPED);
     this.nums = new Float64Array(cap);
     this.strings = new Array<string | undefined>(cap).fill(undefined);

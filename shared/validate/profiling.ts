@@ -38,6 +38,10 @@ export interface ColumnSink {
   addText(s: string): void;
   /** addText(s) with hash.ts hashString(s)'s two lanes already known. */
   addTextHashed(s: string, h1: number, h2: number): void;
+  /** `count` cells of text s at once (hashString lanes h1, h2), each also given to sampleText in its place. */
+  countTextHashed(s: string, h1: number, h2: number, count: number): void;
+  /** The sample's part of addTextHashed(s), for a cell that countTextHashed counts. */
+  sampleText(s: string): void;
   /** A value that does not have the declared type: profiled as the text it is. */
   addMismatch(s: string): void;
   /** Counts nulls up to `rows` cells (rows in which the column was absent). */
@@ -64,6 +68,12 @@ class Sink implements ColumnSink {
   }
   addTextHashed(s: string, h1: number, h2: number): void {
     this.p.updateStringHashed(s, h1, h2);
+  }
+  countTextHashed(s: string, h1: number, h2: number, count: number): void {
+    this.p.countStringsHashed(s, h1, h2, count);
+  }
+  sampleText(s: string): void {
+    this.p.sampleString(s);
   }
   addMismatch(s: string): void {
     this.p.update(s);

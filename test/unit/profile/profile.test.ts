@@ -254,6 +254,37 @@ describe('column profiler details', () => {
     expect(a.toJSON().types.string).toBe(5000);
   });
 
+  it('strings counted a block at a time (countStringsHashed + sampleString) are profiled as one call a cell profiles them', () => {
+    // blocks of 1,024 cells, as validate-data's checkColumn tallies them; 40 values: the top-k is exact
+    const a = new ColumnProfiler('categorical', { name: 'c' });
+    const b = new ColumnProfiler('categorical', { name: 'c' });
+    const rng = new Rng(7);
+    const tally = new Map<string, number>();
+    const flush = () => {
+      for (const [s, count] of tally) {
+        hashString(s);
+        b.countStringsHashed(s, hashOut[0]!, hashOut[1]!, count);
+      }
+      tally.clear();
+    };
+    for (let i = 0; i < 5000; i++) {
+      const s = `value-${rng.nextInt(40)}`.slice(0, 6 + rng.nextInt(3));
+      a.update(s);
+      tally.set(s, (tally.get(s) ?? 0) + 1);
+      b.sampleString(s);
+      if (i % 1024 === 1023) flush();
+      if (i % 700 === 0) {
+        // nulls between the blocks' strings: counted at once, in no order
+        a.update(null);
+        b.update(null);
+      }
+    }
+    flush();
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(a.toJSON().types.string).toBe(5000);
+    expect(a.toJSON().topK.items.length).toBeGreaterThan(10);
+  });
+
   it('categorical columns sketch text; numbers become their String()', () => {
     const p = new ColumnProfiler('categorical');
     ['a', 'b', 'a', 1, '1', true, new Date(Date.UTC(2020, 0, 1))].forEach((c) => p.update(c as Cell));
