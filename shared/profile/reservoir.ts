@@ -58,12 +58,18 @@ export class Reservoir {
   }
 
   update(value: SampleValue): void {
+    // Kept this small (the work is in take()) so that the profilers' per-value paths inline it.
     const n = ++this._n;
+    if (n === this.next || n <= this.capacity) this.take(value, n);
+  }
+
+  /** update()'s value n enters the reservoir: while it fills, or when full at the drawn index. */
+  private take(value: SampleValue, n: number): void {
     if (n === this.next) {
       this.values[this.rng.nextInt(this.capacity)] = value;
       this.w *= Math.exp(Math.log(this.rng.nextOpen()) / this.capacity);
       this.skip();
-    } else if (n <= this.capacity) {
+    } else {
       this.values.push(value);
       if (n === this.capacity) {
         this.w = Math.exp(Math.log(this.rng.nextOpen()) / this.capacity);
