@@ -50,6 +50,15 @@ export const DEFAULT_BIN_COUNT = 10;
 export const PROFILE_KINDS = ['numeric', 'categorical', 'string', 'boolean', 'datetime'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
+
+/** A boolean's text as update() profiles it, with its hash.ts hashString() lanes. */
+const TRUE_TEXT = textWithHash('true');
+const FALSE_TEXT = textWithHash('false');
+function textWithHash(s: string): [string, number, number] {
+  hashString(s);
+  return [s, hashOut[0]!, hashOut[1]!];
+}
+
 /** The profile kind of a schema column type (integer, float, boolean, string, category, datetime). */
 export function kindForColumnType(type: string): ProfileKind {
   switch (type) {
@@ -308,6 +317,18 @@ export class ColumnProfiler {
   /** The reservoir sample's part of updateStringHashed(s), for a cell counted by countStringsHashed. */
   sampleString(s: string): void {
     this.sample.update(s);
+  }
+
+  /**
+   * `count` cells of the boolean b at once, as `count` update(b) calls profile them but for the
+   * sample: the caller feeds each of them to sampleString('true' or 'false') in its place.
+   */
+  countBooleans(b: boolean, count: number): void {
+    this.n += count;
+    this.tBoolean += count;
+    const [s, h1, h2] = b ? TRUE_TEXT : FALSE_TEXT;
+    this.hll.addHash(h1, h2);
+    this.topk.updateStringHashed(s, h1, count);
   }
 
   private addString(s: string): void {

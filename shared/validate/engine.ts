@@ -587,7 +587,13 @@ function checkColumn(
         findings.add('regex', 'error', s.name, `matches /${s.regex.source}/`, `'${t}'`, example(batch, r, file, t));
       }
     } else if (kind === KIND.boolean) {
-      col.addBoolean(sn.num === 1);
+      if (slotOf >= 0 && interner.kinds[slotOf] === KIND.boolean) {
+        // counted by its slot, as a text is above
+        const k = counted[slotOf]!;
+        counted[slotOf] = k + 1;
+        if (k === 0) countedSlots.push(slotOf);
+        col.sampleText(sn.num === 1 ? 'true' : 'false');
+      } else col.addBoolean(sn.num === 1);
     } else {
       const num = sn.num;
       if (kind === KIND.datetime) {
@@ -624,9 +630,12 @@ function checkColumn(
       else s.unique.add(t);
     }
   }
-  // The counted cells, into the profile: the counts and sketches of a call a cell (Sink.countTextHashed).
+  // The counted cells, into the profile: the counts and sketches of a call a cell. A column that is
+  // not textual counts its boolean-typed slots as booleans (the branch above), every other as a text.
   for (const slot of countedSlots) {
-    col.countTextHashed(interner.strings[slot]!, interner.p1[slot]!, interner.p2[slot]!, counted[slot]!);
+    const n = counted[slot]!;
+    if (!textual && interner.kinds[slot] === KIND.boolean) col.countBooleans(interner.nums[slot] === 1, n);
+    else col.countTextHashed(interner.strings[slot]!, interner.p1[slot]!, interner.p2[slot]!, n);
     counted[slot] = 0;
   }
   countedSlots.length = 0;

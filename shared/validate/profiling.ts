@@ -42,6 +42,8 @@ export interface ColumnSink {
   countTextHashed(s: string, h1: number, h2: number, count: number): void;
   /** The sample's part of addTextHashed(s), for a cell that countTextHashed counts. */
   sampleText(s: string): void;
+  /** `count` cells of the boolean b at once, each also given to sampleText('true' or 'false') in its place. */
+  countBooleans(b: boolean, count: number): void;
   /** A value that does not have the declared type: profiled as the text it is. */
   addMismatch(s: string): void;
   /** Counts nulls up to `rows` cells (rows in which the column was absent). */
@@ -74,6 +76,9 @@ class Sink implements ColumnSink {
   }
   sampleText(s: string): void {
     this.p.sampleString(s);
+  }
+  countBooleans(b: boolean, count: number): void {
+    this.p.countBooleans(b, count);
   }
   addMismatch(s: string): void {
     this.p.update(s);

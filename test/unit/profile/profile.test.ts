@@ -285,6 +285,28 @@ describe('column profiler details', () => {
     expect(a.toJSON().topK.items.length).toBeGreaterThan(10);
   });
 
+  it('booleans counted a block at a time (countBooleans + sampleString) are profiled as update(b) profiles them', () => {
+    const a = new ColumnProfiler('boolean', { name: 'b' });
+    const b = new ColumnProfiler('boolean', { name: 'b' });
+    const rng = new Rng(11);
+    let trues = 0;
+    let falses = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = rng.nextInt(3) === 0;
+      a.update(v);
+      b.sampleString(v ? 'true' : 'false');
+      if (v) trues++;
+      else falses++;
+      if (i % 1024 === 1023 || i === 2999) {
+        if (trues) b.countBooleans(true, trues);
+        if (falses) b.countBooleans(false, falses);
+        trues = falses = 0;
+      }
+    }
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(a.toJSON().types.boolean).toBe(3000);
+  });
+
   it('categorical columns sketch text; numbers become their String()', () => {
     const p = new ColumnProfiler('categorical');
     ['a', 'b', 'a', 1, '1', true, new Date(Date.UTC(2020, 0, 1))].forEach((c) => p.update(c as Cell));
