@@ -50,7 +50,6 @@ export const DEFAULT_BIN_COUNT = 10;
 export const PROFILE_KINDS = ['numeric', 'categorical', 'string', 'boolean', 'datetime'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
-
 /** A boolean's text as update() profiles it, with its hash.ts hashString() lanes. */
 const TRUE_TEXT = textWithHash('true');
 const FALSE_TEXT = textWithHash('false');
