@@ -557,11 +557,14 @@ class CsvParser {
    */
   parse(isLast: boolean): Status {
     const fast = this.raw && this.ncol !== NO_HEADER_YET;
+    /** fastRaw has run from this.pos already: the loop's first record start need not run it again. */
+    let fastDone = false;
     if (fast && !isLast) {
       // The text ends inside a record and fastRaw took every record before it: more text is needed,
       // which parse() would find scanning the record, and for that make the text of the chunk.
       this.fastRaw();
       if (this.ranOut) return NEED_MORE;
+      fastDone = true;
     }
     const text = this.text;
     const len = this.textLength;
@@ -587,7 +590,8 @@ class CsvParser {
 
     for (;;) {
       // ---- record start ----
-      if (fast) {
+      if (fastDone) fastDone = false;
+      else if (fast) {
         this.pos = pos;
         this.line = line;
         this.r = r;
