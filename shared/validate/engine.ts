@@ -432,6 +432,13 @@ function rawString(interner: Interner, bytes: Uint8Array | undefined, raw: RawCe
   return bytes ? interner.getBytes(bytes, s, e, h) : interner.get(raw.text, s, e, h);
 }
 
+/** One more cell of interner slot `slot` in checkColumn's pass (listed in `slots` at its first). */
+function countInSlot(counted: Int32Array, slots: number[], slot: number): void {
+  const k = counted[slot]!;
+  counted[slot] = k + 1;
+  if (k === 0) slots.push(slot);
+}
+
 /** Rows checked column by column before the next rows (Validator.batch). */
 const ROW_BLOCK = 1024;
 
@@ -569,9 +576,7 @@ function checkColumn(
       let t = text;
       if (slotOf >= 0) {
         // Counted by its slot and profiled once for all at the end of this pass; sampled here, in order.
-        const k = counted[slotOf]!;
-        counted[slotOf] = k + 1;
-        if (k === 0) countedSlots.push(slotOf);
+        countInSlot(counted, countedSlots, slotOf);
         col.sampleText(t!);
       } else if (interned) col.addTextHashed(t!, interner.h1, interner.h2);
       else if (t !== undefined) col.addText(t);
@@ -589,9 +594,7 @@ function checkColumn(
     } else if (kind === KIND.boolean) {
       if (slotOf >= 0 && interner.kinds[slotOf] === KIND.boolean) {
         // counted by its slot, as a text is above
-        const k = counted[slotOf]!;
-        counted[slotOf] = k + 1;
-        if (k === 0) countedSlots.push(slotOf);
+        countInSlot(counted, countedSlots, slotOf);
         col.sampleText(sn.num === 1 ? 'true' : 'false');
       } else col.addBoolean(sn.num === 1);
     } else {

@@ -198,7 +198,6 @@ export function columnFacts(name: string, col: ColumnProfileJSON): ColumnFacts {
   };
 }
 
-
 export function referenceColumns(profile: DatasetProfile): Map<string, ReferenceColumn> {
   const out = new Map<string, ReferenceColumn>();
   for (const [name, col] of Object.entries(profile.columns)) {
